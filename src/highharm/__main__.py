@@ -1,0 +1,3 @@
+from highharm.cli import main
+
+main()

@@ -1,0 +1,108 @@
+"""The append-only access log.
+
+One row for every view of a person or case, every search, every export and
+every sign-in event: who, what, when, from where. Each row carries a SHA-256
+hash chained to the row before it, so any edit made behind the
+application's back is found by `highharm audit verify`.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an access-log row."""
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("The access log is append-only: rows cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError("The access log is append-only: rows cannot be deleted.")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AppendOnlyError("The access log is append-only: rows cannot be updated.")
+
+
+class AccessLog(models.Model):
+    at = models.DateTimeField(db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    username = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=40, db_index=True)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.CharField(max_length=64, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    row_hash = models.CharField(max_length=64, unique=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "at"]),
+            models.Index(fields=["username", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("The access log is append-only: rows cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The access log is append-only: rows cannot be deleted.")
+
+    def canonical(self) -> str:
+        """The text that the row's hash covers."""
+        return json.dumps(
+            {
+                "at": self.at.isoformat(),
+                "user_id": self.user_id,
+                "username": self.username,
+                "role": self.role,
+                "action": self.action,
+                "object_type": self.object_type,
+                "object_id": self.object_id,
+                "detail": self.detail,
+                "ip_address": self.ip_address,
+                "path": self.path,
+                "prev_hash": self.prev_hash,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
+        )
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical().encode()).hexdigest()
+
+
+class AuditChainHead(models.Model):
+    """A single row holding the hash of the latest access-log row.
+
+    Writers lock it (SELECT ... FOR UPDATE) so that rows are chained in
+    order even with several web workers on several hosts.
+    """
+
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"access log head at row {self.last_id}"
