@@ -51,6 +51,7 @@ class Cap(StrEnum):
     REFERRAL_CREATE = "referral.create"
     REFERRAL_VIEW = "referral.view"
     TRIAGE_MANAGE = "triage.manage"
+    MONITORING_MANAGE = "monitoring.manage"  # act on alerts for monitored people
     ASSESSMENT_COMPLETE = "assessment.complete"
     ASSESSMENT_VALIDATE = "assessment.validate"
     PANEL_VIEW = "panel.view"
@@ -81,6 +82,7 @@ MATRIX: dict[Role, frozenset[Cap]] = {
             C.CANDIDATES_VIEW,
             C.REFERRAL_CREATE,
             C.REFERRAL_VIEW,
+            C.MONITORING_MANAGE,
             C.ASSESSMENT_COMPLETE,
             C.PANEL_VIEW,
             C.CASE_VIEW,
@@ -99,6 +101,7 @@ MATRIX: dict[Role, frozenset[Cap]] = {
             C.CANDIDATES_VIEW,
             C.REFERRAL_CREATE,
             C.REFERRAL_VIEW,
+            C.MONITORING_MANAGE,
             C.TRIAGE_MANAGE,
             C.ASSESSMENT_COMPLETE,
             C.PANEL_VIEW,
@@ -142,6 +145,7 @@ MATRIX: dict[Role, frozenset[Cap]] = {
             C.PERSON_VIEW,
             C.PERSON_VIEW_IDENTITY,
             C.REFERRAL_CREATE,
+            C.REFERRAL_VIEW,  # only their own agency's referrals (referrals.selectors)
             C.PANEL_VIEW,
             C.CASE_VIEW,
             C.PARTNER_DIRECTORY_VIEW,
@@ -158,6 +162,7 @@ MATRIX: dict[Role, frozenset[Cap]] = {
             C.CANDIDATES_VIEW,
             C.REFERRAL_CREATE,
             C.REFERRAL_VIEW,
+            C.MONITORING_MANAGE,
             C.TRIAGE_MANAGE,
             C.ASSESSMENT_COMPLETE,
             C.ASSESSMENT_VALIDATE,
