@@ -1,12 +1,24 @@
-"""The Highharm API: django-ninja under /api/v1, OpenAPI at /api/v1/openapi.json."""
+"""The Highharm API: django-ninja under /api/v1, OpenAPI at /api/v1/openapi.json.
+
+Every operation uses the same services, selectors and permission matrix as the
+pages: `@requires(Cap.X)` names its capability, and the selectors scope records
+to what the user may see.
+"""
 
 from ninja import NinjaAPI
+
+from highharm.api.auth import AUTH
+from highharm.api.routers.people import router as people_router
 
 api = NinjaAPI(
     title="Highharm API",
     version="1",
-    description="Referrals, triage, panels and cases: the same services, selectors and permission matrix as the pages.",
+    description=(
+        "Referrals, triage, panels and cases: the same services, selectors and permission "
+        "matrix as the pages. Authenticate with `Authorization: Bearer <token>`."
+    ),
     urls_namespace="api",
+    auth=AUTH,
     docs_url=None,
 )
 
@@ -18,3 +30,5 @@ def health(request):
 
 
 health.public = True
+
+api.add_router("/people", people_router)
