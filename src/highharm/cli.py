@@ -10,6 +10,8 @@ def main(argv: list[str] | None = None) -> None:
 
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "highharm"
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")  # `highharm load-catalogue` runs load_catalogue
     execute_from_command_line(argv)
 
 
