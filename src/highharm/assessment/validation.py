@@ -104,15 +104,26 @@ def _decode(data: bytes) -> bytes:
         return data.decode("cp1252", errors="replace").encode("utf-8")
 
 
-def _header(data: bytes) -> tuple[list[str], str]:
+def _separator(data: bytes) -> str:
+    """The most frequent of comma, semicolon and tab on the first line (comma if none)."""
     end = data.find(b"\n")
     first = (data if end < 0 else data[:end]).decode("utf-8", errors="replace").rstrip("\r")
     if not first.strip():
         raise ValidationInputError("the file is empty: the first line should name the columns")
     counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
-    separator = max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
-    names = next(csv.reader([first], delimiter=separator))
-    return [name.strip() for name in names], separator
+    return max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
+
+
+def _csv_failure(data: bytes, separator: str, width: int, error: Exception) -> str:
+    """Say which line broke the CSV reader, when a plain reading can tell."""
+    text = io.StringIO(data.decode("utf-8"), newline="")
+    for number, row in enumerate(csv.reader(text, delimiter=separator), start=1):
+        if len(row) > width:
+            return (
+                f"line {number} has {len(row)} fields but the header names {width} "
+                f"(is a value with a {separator!r} in it missing its quotes?)"
+            )
+    return f"the file could not be read as CSV (separator {separator!r}): {error}"
 
 
 def _find_column(names: list[str], wanted: str, role: str) -> int:
@@ -157,26 +168,38 @@ def _read_frame(
         frame = pl.read_parquet(io.BytesIO(data), columns=picked)
         frame = frame.rename({old: role for old, (role, _) in zip(picked, columns, strict=True)})
         return frame, "row", ""
+    if b"\x00" in data[:65536]:
+        raise ValidationInputError("the file is not a text (CSV) file, nor Parquet")
     data = _decode(data)
-    names, separator = _header(data)
+    separator = _separator(data)
+    try:
+        raw_names = pl.read_csv(data, separator=separator, n_rows=0, infer_schema=False).columns
+    except Exception as error:  # noqa: BLE001 (any parse failure is bad input)
+        raise ValidationInputError(f"the first line could not be read as column names: {error}")
+    # polars renames a repeated name (score, score_duplicated_0); the header as written decides.
+    end = data.find(b"\n")
+    first_line = (data if end < 0 else data[:end]).decode("utf-8").rstrip("\r")
+    written = [name.strip() for name in next(csv.reader([first_line], delimiter=separator))]
+    names = [name.strip() for name in raw_names]
+    for _, col in columns:
+        if written.count(col) > 1:
+            raise ValidationInputError(
+                f"column {col!r} appears {written.count(col)} times in the header; rename one"
+            )
     indexes = [_find_column(names, col, role) for role, col in columns]
     try:
         frame = pl.read_csv(
             data,
             separator=separator,
             has_header=True,
-            columns=indexes,
-            new_columns=None,
+            columns=[raw_names[i] for i in indexes],
             infer_schema=False,
             raise_if_empty=False,
-            truncate_ragged_lines=False,
         )
     except Exception as error:  # noqa: BLE001 (any parse failure is bad input)
-        raise ValidationInputError(f"the file could not be read as CSV ({separator!r}): {error}")
-    # polars keeps the header order of the selected columns; map back by original name.
-    by_index = dict(zip(sorted(indexes), frame.columns, strict=True))
+        raise ValidationInputError(_csv_failure(data, separator, len(raw_names), error))
     frame = frame.select(
-        [pl.col(by_index[i]).alias(role) for i, (role, _) in zip(indexes, columns, strict=True)]
+        [pl.col(raw_names[i]).alias(role) for i, (role, _) in zip(indexes, columns, strict=True)]
     )
     return frame, "line", separator
 
