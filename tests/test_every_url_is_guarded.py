@@ -15,6 +15,16 @@ SAMPLE_KWARGS = {
     "reference": "P100",
     "pk": 1,
     "id": 1,
+    # panels and cases: an agenda item, attendee, action or case record
+    "item": 1,
+    # referrals and partners (no such rows: an allowed role gets 404, a refused one 403)
+    "referral_id": 1,
+    "meeting_id": 1,
+    "attendee_id": 1,
+    "alert_id": 1,
+    "agency_id": 1,
+    "service_id": 1,
+    "referral_out_id": 1,
 }
 
 
