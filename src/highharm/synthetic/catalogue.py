@@ -194,3 +194,20 @@ def harm_weights(path: Path | None = None) -> tuple[dict[str, float], str]:
             if code and raw:
                 weights[code] = float(raw)
     return weights, f"catalogue ({path.name})"
+
+
+def implied_flags(path: Path | None = None) -> dict[str, frozenset[str]]:
+    """The flags each offence implies: the catalogue's when installed, else IMPLIED_FLAGS."""
+    path = DEFAULT_CATALOGUE if path is None else Path(path)
+    if not path.exists():
+        return dict(IMPLIED_FLAGS)
+    flags = dict(IMPLIED_FLAGS)
+    names = ("domestic", "stalking", "sexual", "strangulation", "weapon", "breach")
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            code = (row.get("code") or "").strip()
+            if code:
+                flags[code] = frozenset(
+                    n for n in names if (row.get(n) or "").strip().upper() in {"Y", "1", "TRUE"}
+                )
+    return flags

@@ -455,12 +455,6 @@ def _block(
 
     keep = alive & (day >= ws) & (day <= we)
 
-    # the unit simulation thins high scorers' incidents after adoption ------------------------
-    cohort = None
-    if simulation is not None:
-        keep, cohort_rows = _simulate(simulation, sim_rng, keep, perp, day, code, n)
-        cohort = cohort_rows
-
     sel = np.flatnonzero(keep)
     perp, j, day, code, outcome, slot = (
         perp[sel],
@@ -626,6 +620,22 @@ def _block(
     ref_num[shuffled] = counters.person + np.arange(n_persons)
     counters.person += n_persons
 
+    # the unit simulation thins high scorers' incidents after adoption. It runs last, on its
+    # own random stream, so the force is otherwise the same as without it (people who lose
+    # all their incidents stay in persons.csv, as they would on the RMS).
+    cohort = None
+    if simulation is not None:
+        kept, cohort = _simulate(simulation, sim_rng, perp, day, code, n)
+        perp, day, code, outcome = perp[kept], day[kept], code[kept], outcome[kept]
+        victim, relationship, lost, pair_of = (
+            victim[kept],
+            relationship[kept],
+            lost[kept],
+            pair_of[kept],
+        )
+        flags = {f: v[kept] for f, v in flags.items()}
+        rows = len(perp)
+
     order = np.lexsort((rng.random(rows), day))
     years = day[order].astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
     crime_num = np.empty(rows, dtype=np.int64)
@@ -702,14 +712,13 @@ def _block(
 def _simulate(
     sim: UnitSimulation,
     rng: np.random.Generator,
-    keep: np.ndarray,
     perp: np.ndarray,
     day: np.ndarray,
     code: np.ndarray,
     n: int,
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     adoption = _day(sim.adoption_date)
-    before = keep & (day >= adoption - 365) & (day < adoption)
+    before = (day >= adoption - 365) & (day < adoption)
     score = np.bincount(perp[before], weights=M.SEVERITY_POINTS[code[before]], minlength=n)
     n_high = math.ceil(sim.high_share * n)
     ranked = np.lexsort((rng.random(n), -score))[:n_high]
@@ -722,7 +731,7 @@ def _simulate(
     dropped = after & (rng.random(len(perp)) < drop_p[perp])
     group = np.where(adopted, "adopted", "comparison")
     order = np.argsort(high)
-    return keep & ~dropped, (high[order], group[order])
+    return ~dropped, (high[order], group[order])
 
 
 def _ref_expr(column: str) -> pl.Expr:

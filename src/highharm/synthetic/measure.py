@@ -20,17 +20,18 @@ from pathlib import Path
 
 import polars as pl
 
-from highharm.synthetic.catalogue import IMPLIED_FLAGS, harm_weights
+from highharm.synthetic.catalogue import harm_weights, implied_flags
 
 _FLAGS = ("domestic", "stalking", "sexual", "strangulation", "weapon", "breach")
 
 
 def _with_harm(incidents: pl.LazyFrame, weights: dict[str, float]) -> pl.LazyFrame:
+    implied = implied_flags()
     codes = pl.DataFrame(
         {
             "offence_code": list(weights),
             "harm": [float(w) for w in weights.values()],
-            **{f"implied_{f}": [f in IMPLIED_FLAGS.get(c, ()) for c in weights] for f in _FLAGS},
+            **{f"implied_{f}": [f in implied.get(c, ()) for c in weights] for f in _FLAGS},
         }
     ).lazy()
     return incidents.join(codes, on="offence_code", how="left").with_columns(
