@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 PALETTE = ["#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92", "#b58840", "#f499be", "#505a5f"]
 
 
-def figure(width: float = 8, height: float = 3):
+def figure(width: float = 11, height: float = 3.2):
     fig, ax = plt.subplots(figsize=(width, height), dpi=100)
     ax.spines["top"].set_visible(False)
     ax.spines["right"].set_visible(False)
