@@ -210,19 +210,19 @@ PROFILES: tuple[Profile, ...] = (
 # fmt: off
 _DA_LEVELS: tuple[dict[str, float], ...] = (
     {  # 0 low: mostly non-crime incidents and common assault
-        "DOMNC": 46, "CA": 21, "CD": 6, "MALCOMM": 4, "COMMS127": 2, "POA4": 3, "POA4A": 2,
+        "DOMNC": 62, "CA": 21, "CD": 6, "MALCOMM": 4, "COMMS127": 2, "POA4": 3, "POA4A": 2,
         "HARASS": 3, "ABH": 3.5, "THKILL": 1, "CCB": 1, "THRDAM": 1.5, "THEFT": 1.5,
         "AFFRAY": 0.5, "BURGDW": 0.3, "SEXASLT": 0.4, "DISCIMG": 0.4, "WITINT": 0.4,
         "FTS": 0.4, "PERVJ": 0.1,
     },
     {  # 1 medium
-        "DOMNC": 26, "CA": 21, "ABH": 14, "CD": 6, "CDHIGH": 1, "CCB": 4, "HARASS": 4,
+        "DOMNC": 36, "CA": 21, "ABH": 14, "CD": 6, "CDHIGH": 1, "CCB": 4, "HARASS": 4,
         "HARFEAR": 2, "MALCOMM": 3, "POA4A": 3, "THKILL": 3, "NFS": 2, "THRWEAP": 1,
         "SEXASLT": 1, "RAPE": 0.5, "FALSEIMP": 0.3, "BURGDW": 0.6, "THEFT": 1.5, "ARSON": 0.3,
         "GBH20": 1, "DISCIMG": 0.6, "FTS": 1, "WITINT": 0.6, "BLADEPUB": 0.4, "STALK": 0.6,
     },
     {  # 2 high
-        "DOMNC": 13, "CA": 15, "ABH": 20, "GBH20": 5, "GBH18": 1.5, "NFS": 6, "NFSUFF": 0.6,
+        "DOMNC": 17, "CA": 15, "ABH": 20, "GBH20": 5, "GBH18": 1.5, "NFS": 6, "NFSUFF": 0.6,
         "CCB": 8, "THKILL": 5, "HARFEAR": 3, "STALK": 2, "RAPE": 2.5, "SEXASLT": 2,
         "CAUSESEX": 0.4, "THRWEAP": 2, "FALSEIMP": 1, "KIDNAP": 0.2, "CDHIGH": 2, "ARSON": 0.8,
         "BURGDW": 1, "PERVJ": 0.6, "WITINT": 0.6, "BLADEPUB": 0.6, "CORROSIVE": 0.1, "FTS": 1,
