@@ -10,6 +10,9 @@ blank), then times:
   subprocess (interpreter and Django start-up, reading the CSV, the report);
 * ``engine_read_seconds`` and ``engine_validate_seconds``: the engine alone, in
   this process;
+* the CPU seconds of each (``*_cpu_seconds``), which other work on a shared
+  machine disturbs much less than wall-clock time (polars reads with several
+  threads, so CPU may exceed wall time on an idle machine);
 * ``baseline_naive_seconds_estimate``: the naive method (draw row indices, call
   scikit-learn's roc_auc_score on every resample, overall and per group), timed
   on a few resamples and scaled up to the same number; measured in the same run
@@ -26,6 +29,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -60,7 +64,12 @@ def make_dataset(rows: int, groups: int, seed: int) -> pl.DataFrame:
     return pl.DataFrame({"score": score_text, "outcome": outcome, "area": group})
 
 
-def time_cli(path: Path, bootstrap: int, repeat: int) -> tuple[list[float], dict]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_cli(path: Path, bootstrap: int, repeat: int) -> tuple[list[float], list[float], dict]:
     env = dict(os.environ, HIGHHARM_SECRET_KEY=os.environ.get("HIGHHARM_SECRET_KEY", "bench"))
     command = [
         str(ROOT / ".venv" / "bin" / "highharm"),
@@ -78,16 +87,17 @@ def time_cli(path: Path, bootstrap: int, repeat: int) -> tuple[list[float], dict
         "--format",
         "json",
     ]
-    times = []
+    times, cpu = [], []
     report: dict = {}
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _children_cpu()
         done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
         times.append(time.perf_counter() - started)
+        cpu.append(_children_cpu() - cpu_started)
         if done.returncode != 0:
             raise SystemExit(f"highharm validate failed ({done.returncode}): {done.stderr}")
         report = json.loads(done.stdout)
-    return times, report
+    return times, cpu, report
 
 
 def naive_estimate(data: validation.ValidationData, bootstrap: int, trial: int) -> float:
@@ -155,14 +165,16 @@ def main() -> None:
         frame.write_csv(path)
         size_mb = path.stat().st_size / 1e6
 
-        cli_times, cli_report = time_cli(path, args.bootstrap, args.repeat)
+        cli_times, cli_cpu, cli_report = time_cli(path, args.bootstrap, args.repeat)
 
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         data = validation.read_table(path, score="score", outcome="outcome", group="area")
         read_seconds = time.perf_counter() - started
-        started = time.perf_counter()
+        read_cpu = time.process_time() - cpu_started
+        started, cpu_started = time.perf_counter(), time.process_time()
         report = validation.validate(data, bootstrap=args.bootstrap)
         validate_seconds = time.perf_counter() - started
+        validate_cpu = time.process_time() - cpu_started
 
     from sklearn.metrics import roc_auc_score
 
@@ -181,8 +193,11 @@ def main() -> None:
                 "excluded_missing_score": data.excluded_missing_score,
                 "cli_seconds": [round(t, 2) for t in cli_times],
                 "cli_seconds_median": round(statistics.median(cli_times), 2),
+                "cli_cpu_seconds": [round(t, 2) for t in cli_cpu],
                 "engine_read_seconds": round(read_seconds, 2),
+                "engine_read_cpu_seconds": round(read_cpu, 2),
                 "engine_validate_seconds": round(validate_seconds, 2),
+                "engine_validate_cpu_seconds": round(validate_cpu, 2),
                 "baseline_naive_seconds_estimate": round(naive, 1),
                 "auc": report["auc"],
                 "auc_ci": report["auc_ci"],

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from highharm.assessment import views
 
 app_name = "assessment"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("workbench/", views.workbench, name="workbench"),
+]

@@ -42,7 +42,7 @@ import polars as pl
 DEFAULT_BANDS = 10
 DEFAULT_BOOTSTRAP = 1000
 DEFAULT_SEED = 20250605
-DEFAULT_MAX_BINS = 1000
+DEFAULT_MAX_BINS = 500
 DEFAULT_ROC_POINTS = 200
 CONFIDENCE = 0.95
 MAX_GROUPS = 50
@@ -412,10 +412,21 @@ class ScoreTable:
 
 
 def score_table(score: np.ndarray, outcome: np.ndarray) -> ScoreTable:
-    values, inverse, total = np.unique(score, return_inverse=True, return_counts=True)
-    pos = np.bincount(inverse, weights=None if outcome is None else outcome, minlength=len(values))
-    pos = np.rint(pos).astype(np.int64)
-    return ScoreTable(values=values, pos=pos, neg=total.astype(np.int64) - pos)
+    """Counts of outcome-1 and outcome-0 rows per distinct score."""
+    score = np.asarray(score, dtype=np.float64)
+    order = np.argsort(score)
+    return sorted_score_table(score[order], np.asarray(outcome)[order])
+
+
+def sorted_score_table(score: np.ndarray, outcome: np.ndarray) -> ScoreTable:
+    """:func:`score_table` for scores already in ascending order (no sort needed)."""
+    if score.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return ScoreTable(values=np.zeros(0), pos=empty, neg=empty)
+    starts = np.flatnonzero(np.concatenate([[True], score[1:] != score[:-1]]))
+    total = np.diff(np.append(starts, score.size)).astype(np.int64)
+    pos = np.add.reduceat(outcome.astype(np.int64), starts)
+    return ScoreTable(values=score[starts], pos=pos, neg=total - pos)
 
 
 def auc_from_counts(pos: np.ndarray, neg: np.ndarray) -> float | None:
@@ -662,7 +673,7 @@ def _figures(
     progress: Progress | None,
 ) -> tuple[dict, ScoreTable]:
     n = int(score.size)
-    table = score_table(score, outcome)
+    table = sorted_score_table(score, outcome)  # callers pass scores in ascending order
     n_pos, n_neg = table.n_pos, table.n_neg
     predicted = score >= threshold
     tp = int(np.count_nonzero(predicted & (outcome == 1)))
@@ -743,7 +754,10 @@ def validate(
         raise ValidationInputError("the threshold must be a finite number")
     if max_bins < 2:
         raise ValueError("max_bins must be at least 2")
-    score, outcome = data.score, data.outcome
+    # One sort serves the whole report: each group's rows keep the ascending order.
+    order = np.argsort(data.score)
+    score, outcome = data.score[order], data.outcome[order]
+    group = data.group[order] if data.group is not None else None
     if threshold is None:
         threshold = float(np.median(score))
         threshold_rule = "default: the median score"
@@ -821,7 +835,7 @@ def validate(
     if data.group is not None:
         groups: dict[str, dict] = {}
         for code, label in enumerate(data.group_labels):
-            mask = data.group == code
+            mask = group == code
             figures, _ = _figures(
                 score[mask],
                 outcome[mask],
