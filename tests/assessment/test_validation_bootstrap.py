@@ -115,3 +115,22 @@ def test_it_gives_each_group_its_own_interval():
     for figures in report["groups"].values():
         low, high = figures["auc_ci"]
         assert low < figures["auc"] < high
+
+
+def test_a_groups_interval_does_not_depend_on_the_other_groups():
+    score, outcome = sample(n=900)
+    two = np.array(["A", "B"] * 450)
+    three = np.array(["A", "B", "C"] * 300)
+    # Same rows for group A in both: take A's rows plus different others.
+    a_rows = score[two == "A"], outcome[two == "A"]
+    with_b = validate(data_from_arrays(score, outcome, two), bootstrap=200, seed=5)
+    only_a_and_c = validate(
+        data_from_arrays(
+            np.concatenate([a_rows[0], score[three == "C"]]),
+            np.concatenate([a_rows[1], outcome[three == "C"]]),
+            np.array(["A"] * a_rows[0].size + ["C"] * int((three == "C").sum())),
+        ),
+        bootstrap=200,
+        seed=5,
+    )
+    assert with_b["groups"]["A"]["auc_ci"] == only_a_and_c["groups"]["A"]["auc_ci"]

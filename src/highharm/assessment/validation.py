@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -841,7 +842,7 @@ def validate(
                 outcome[mask],
                 threshold,
                 resamples=bootstrap,
-                rng=np.random.default_rng([seed, code + 1]),
+                rng=np.random.default_rng([seed, zlib.crc32(label.encode())]),
                 max_bins=max_bins,
                 roc_points=roc_points,
                 progress=tick,
