@@ -309,17 +309,7 @@ def read_table(
     codes = None
     labels: list[str] = []
     if group:
-        g = frame["group"].cast(pl.String).str.strip_chars().filter(keep)
-        g = g.fill_null(MISSING_GROUP).replace("", MISSING_GROUP)
-        labels = sorted(g.unique().to_list())
-        if len(labels) > MAX_GROUPS:
-            raise ValidationInputError(
-                f"group column {group!r} has {len(labels):,} different values; at most "
-                f"{MAX_GROUPS} can be compared (is it an identifier rather than a group?)"
-            )
-        codes = g.replace_strict(
-            old=labels, new=list(range(len(labels))), return_dtype=pl.Int32
-        ).to_numpy()
+        codes, labels = _group_codes(frame["group"].filter(keep), f"group column {group!r}")
 
     return ValidationData(
         score=score_values,
@@ -334,6 +324,20 @@ def read_table(
         excluded_missing_score=excluded,
         excluded_where=excluded_where,
     )
+
+
+def _group_codes(values: pl.Series, what: str) -> tuple[np.ndarray, list[str]]:
+    """Group codes (int32, one per row) and their labels, blank and null as MISSING_GROUP."""
+    g = values.cast(pl.String).str.strip_chars()
+    g = g.fill_null(MISSING_GROUP).replace("", MISSING_GROUP)
+    labels = sorted(g.unique().to_list())
+    if len(labels) > MAX_GROUPS:
+        raise ValidationInputError(
+            f"{what} has {len(labels):,} different values; at most {MAX_GROUPS} can be "
+            "compared (is it an identifier rather than a group?)"
+        )
+    codes = g.replace_strict(old=labels, new=list(range(len(labels))), return_dtype=pl.Int32)
+    return codes.to_numpy(), labels
 
 
 def data_from_arrays(
@@ -362,13 +366,11 @@ def data_from_arrays(
     codes = None
     labels: list[str] = []
     if group is not None:
-        g = np.asarray(group, dtype=object)[keep]
-        g = np.array([MISSING_GROUP if v is None or v == "" else str(v) for v in g], dtype=object)
-        labels_arr, codes = np.unique(g.astype(str), return_inverse=True)
-        labels = [str(v) for v in labels_arr]
-        if len(labels) > MAX_GROUPS:
-            raise ValidationInputError(f"{len(labels)} groups; at most {MAX_GROUPS}")
-        codes = codes.astype(np.int32)
+        raw = np.asarray(group, dtype=object)
+        if raw.shape != s.shape:
+            raise ValidationInputError("group must be as long as score")
+        g = pl.Series("g", raw[keep].tolist(), dtype=pl.String, strict=False)
+        codes, labels = _group_codes(g, "group")
     if not keep.any():
         raise ValidationInputError("every score is missing: nothing to validate")
     excluded = int((~keep).sum())
@@ -379,7 +381,7 @@ def data_from_arrays(
         group_labels=labels,
         score_column=score_column,
         outcome_column=outcome_column,
-        group_column=group_column if group is not None else None,
+        group_column=(group_column or "group") if group is not None else None,
         rows_read=int(s.size),
         excluded_missing_score=excluded,
         excluded_where=[f"row {i + 1}" for i in np.flatnonzero(~keep)[:_EXAMPLES]],
