@@ -66,6 +66,7 @@ class Cap(StrEnum):
     AUDIT_VIEW = "audit.view"
     USERS_MANAGE = "users.manage"
     API_TOKEN = "api.token"  # noqa: S105 (a capability name, not a secret)
+    RETENTION_MANAGE = "retention.manage"  # record MoPI review decisions, dispose of records
 
 
 R = Role
@@ -176,6 +177,7 @@ MATRIX: dict[Role, frozenset[Cap]] = {
             C.DASHBOARD_SUPERVISOR,
             C.EVALUATION_VIEW,
             C.API_TOKEN,
+            C.RETENTION_MANAGE,
         }
     ),
     R.AUDITOR: frozenset({C.AUDIT_VIEW, C.PERSON_SEARCH, C.PERSON_VIEW}),

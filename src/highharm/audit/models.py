@@ -106,3 +106,46 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"access log head at row {self.last_id}"
+
+
+class RetentionDecision(models.Model):
+    """A recorded retention review of one person: keep the record, or dispose of it.
+
+    MoPI asks that every review deciding to retain is recorded with its reason; a
+    disposal is recorded here too (with the access-log entry `disposal`). After a
+    disposal the person row holds no identity: `reference_digest` (a keyed hash of the
+    RMS reference) lets an import recognise a disposed person without storing the
+    reference itself. Rows are never changed: a later review adds a row.
+    """
+
+    class Decision(models.TextChoices):
+        RETAIN = "retain", "Retain"
+        DISPOSE = "dispose", "Dispose"
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    reason = models.TextField()
+    decided_at = models.DateTimeField(db_index=True)
+    decided_on = models.DateField(help_text="The review date the decision counts from")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by_username = models.CharField(max_length=150)
+    group = models.PositiveSmallIntegerField(help_text="MoPI review group at the decision")
+    next_review_on = models.DateField(null=True, blank=True)
+    exceptional = models.BooleanField(
+        default=False, help_text="Disposed before the group's rules allowed, with a reason"
+    )
+    reference_digest = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [models.Index(fields=["person", "decided_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} person {self.person_id} on {self.decided_on:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Retention decisions are kept as made: add a new one.")
+        super().save(*args, **kwargs)
