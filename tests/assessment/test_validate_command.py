@@ -103,3 +103,25 @@ def test_its_console_script_exits_2_on_unusable_input(tmp_path, capsys):
         cli.main(["highharm", "validate", "--data", str(missing), "--score", "s", "--outcome", "o"])
     assert caught.value.code == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_it_explains_figures_it_cannot_compute(tmp_path):
+    # nobody has outcome 1: no AUC, no false negative rate; still a report (status 0)
+    path = tmp_path / "none.csv"
+    path.write_text("score,outcome\n1,0\n2,0\n3,0\n")
+    out, _ = run("--data", str(path), "--score", "score", "--outcome", "outcome")
+    assert "AUC              –" in out
+    assert "Not computed" in out
+    assert "FNR: no rows with outcome 1" in out
+    report = json.loads(run("--data", str(path), "--score", "score", "--outcome", "outcome",
+                            "--format", "json")[0])  # fmt: skip
+    assert report["auc"] is None and report["fnr"] is None and report["auc_ci"] is None
+    assert report["fpr"] == pytest.approx(2 / 3)  # median 2: scores 2 and 3 flagged
+
+
+def test_it_refuses_impossible_settings_with_status_2(scored_csv):
+    with pytest.raises(CommandError) as caught:
+        run("--data", str(scored_csv), "--score", "score", "--outcome", "reoffended",
+            "--bands", "0")  # fmt: skip
+    assert caught.value.returncode == 2
+    assert "bands must be between 1 and 100" in str(caught.value)

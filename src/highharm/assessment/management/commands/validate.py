@@ -111,7 +111,9 @@ class Command(BaseCommand):
                 f"excluded (first at {', '.join(data.excluded_where)})."
             )
         if options["format"] == "json":
-            self.stdout.write(json.dumps(validation.without_curves(report), indent=2))
+            self.stdout.write(
+                json.dumps(validation.without_curves(report), indent=2, allow_nan=False)
+            )
         else:
             self.stdout.write(validation.format_text(report), ending="")
 
