@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from highharm.charts import PALETTE, figure, to_data_uri
 
@@ -58,6 +59,7 @@ def before_after(result: dict, label=_identity) -> dict:
         )
         ax.set_xlabel("Offences (grey: before; blue: after; hollow: follow-up incomplete)")
         ax.set_xlim(left=-0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         alt = (
             f"For each of {len(people)} managed people, a grey dot at the offences before the "
             "index date joined to a blue dot at the offences after it. Figures are in the table "
@@ -94,6 +96,9 @@ def before_after(result: dict, label=_identity) -> dict:
         for ax in axes:
             ax.plot([0, top], [0, top], color="#b1b4b6", linewidth=1, linestyle="--")
         axes[0].set_ylabel("Offences after")
+        for ax in axes:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         alt = (
             "Scatter of offences after against offences before, one bubble per combination, "
             "sized by the number of people with full follow-up; points below the dashed line "

@@ -300,7 +300,7 @@ def monthly_trend(
 
 
 def _people(n: int) -> str:
-    return f"{n} {'person' if n == 1 else 'people'}"
+    return f"{n:,} {'person' if n == 1 else 'people'}"
 
 
 def _smd(a: np.ndarray, b: np.ndarray) -> float | None:
@@ -392,7 +392,7 @@ def build_findings(summaries: dict, did: dict, p: EvaluationParams) -> list[str]
         )
         pct = c["offences_change_pct"]
         lines.append(
-            f"Their recorded offences went from {c['offences_before']} to {c['offences_after']}"
+            f"Their recorded offences went from {c['offences_before']:,} to {c['offences_after']:,}"
             + (f" ({_signed(pct, 1)}%)" if pct is not None else "")
             + f", and harm from {c['harm_before']:,.1f} to {c['harm_after']:,.1f} days"
             + (
@@ -408,15 +408,15 @@ def build_findings(summaries: dict, did: dict, p: EvaluationParams) -> list[str]
         pct = k["offences_change_pct"]
         lines.append(
             f"In the comparison group ({_people(k['n_analysed'])} with full follow-up), offences "
-            f"went from {k['offences_before']} to {k['offences_after']}"
+            f"went from {k['offences_before']:,} to {k['offences_after']:,}"
             + (f" ({_signed(pct, 1)}%)." if pct is not None else ".")
         )
     if did.get("estimate") is not None:
         lo, hi = did["ci"]
         lines.append(
-            "Difference in differences: the managed cohort's change in offences per person was "
-            f"{_signed(did['estimate'])} against the comparison group's "
-            f"(95% interval {_signed(lo)} to {_signed(hi)})"
+            f"Difference in differences: {_signed(did['estimate'])} offences per person "
+            f"(95% interval {_signed(lo)} to {_signed(hi)}), the managed cohort's mean change "
+            "minus the comparison group's"
             + (
                 "; the interval includes no change, so the data are consistent with no effect."
                 if lo <= 0 <= hi
