@@ -5,6 +5,8 @@ NAVIGATION = [
     ("Home", "home", None),
     ("Search", "people:search", Cap.PERSON_SEARCH),
     ("Candidates", "scoring:candidates", Cap.CANDIDATES_VIEW),
+    ("Referrals", "referrals:list", Cap.REFERRAL_VIEW),
+    ("Triage", "referrals:meetings", Cap.TRIAGE_MANAGE),
     ("Access log", "audit:log", Cap.AUDIT_VIEW),
 ]
 

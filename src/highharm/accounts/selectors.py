@@ -18,10 +18,22 @@ HOME_PANELS = [
         "referrals:create",
     ),
     (
+        Cap.REFERRAL_VIEW,
+        "Referrals",
+        "Referrals received and where each stands.",
+        "referrals:list",
+    ),
+    (
         Cap.TRIAGE_MANAGE,
         "Triage",
         "Monthly triage meetings and their queue of referrals.",
         "referrals:meetings",
+    ),
+    (
+        Cap.MONITORING_MANAGE,
+        "Monitoring",
+        "People watched after triage or after their case closed, and alerts on new incidents.",
+        "referrals:monitoring",
     ),
     (
         Cap.PANEL_VIEW,
