@@ -1,0 +1,170 @@
+"""Benchmark: `highharm import-records` on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/import.py --rows 1000000
+
+Generates a synthetic force (highharm synth's generator) with --rows incidents and its
+persons, then for each database: creates a fresh one (an SQLite file; a PostgreSQL
+database hh_bench_import_<pid> on postgres://postgres@127.0.0.1:5432, dropped after),
+migrates it, loads the default offence catalogue, and times in separate subprocesses
+
+- the persons import,
+- the incidents import (the figure that counts: rows/s and peak memory),
+- the same incidents file again (idempotent: every row unchanged).
+
+Prints one JSON object. Peak RSS is each import process's own ru_maxrss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+
+
+def child(argv: list[str]) -> None:
+    """Run one highharm command in this process and report its peak RSS to the parent."""
+    from highharm.cli import main
+
+    code = 0
+    try:
+        main(["highharm", *argv])
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with os.fdopen(int(os.environ["HH_BENCH_REPORT_FD"]), "w") as report:
+        report.write(json.dumps({"peak_rss_mb": round(peak_kb / 1024, 1), "exit": code}))
+    sys.exit(code)
+
+
+def run(argv: list[str], env: dict, *, measure: bool = False) -> dict:
+    read_fd, write_fd = os.pipe()
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [PY, __file__, "--child", *argv],
+        env={**env, "HH_BENCH_REPORT_FD": str(write_fd)},
+        pass_fds=(write_fd,),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    os.close(write_fd)
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    with os.fdopen(read_fd) as fh:
+        report = json.loads(fh.read() or "{}")
+    if proc.returncode not in (0, 3):
+        sys.stderr.write(err.decode()[-3000:])
+        raise SystemExit(f"{argv[0]} failed with exit code {proc.returncode}")
+    if not measure:
+        return {}
+    return {
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": report.get("peak_rss_mb"),
+        "exit": proc.returncode,
+        "summary": out.decode().strip().splitlines(),
+    }
+
+
+def generate(rows: int, out: Path) -> tuple[Path, Path, int]:
+    from highharm.synthetic.generator import generate as synth
+
+    # About 2.2 incidents per perpetrator over three years; make a few more, then cut.
+    perpetrators = max(100, math.ceil(rows / 2.0))
+    persons, incidents, _ = synth(perpetrators, 3, 20261126, out, progress=False)
+    cut = out / "incidents_cut.csv"
+    taken = -1
+    with incidents.open("rb") as src, cut.open("wb") as dst:
+        for line in src:
+            if taken >= rows:
+                break
+            dst.write(line)
+            taken += 1
+    incidents.unlink()
+    cut.rename(incidents)
+    return persons, incidents, taken
+
+
+def bench_database(name: str, url: str, persons: Path, incidents: Path, rows: int) -> dict:
+    env = {**os.environ, "HIGHHARM_DATABASE_URL": url, "HIGHHARM_SECRET_KEY": "bench-only"}
+    env.pop("HIGHHARM_DEBUG", None)
+    run(["migrate", "--no-input", "-v", "0"], env)
+    run(["load-catalogue"], env)
+    p = run(["import-records", "--persons", str(persons), "--no-progress"], env, measure=True)
+    i = run(["import-records", "--incidents", str(incidents), "--no-progress"], env, measure=True)
+    again = run(
+        ["import-records", "--incidents", str(incidents), "--no-progress"], env, measure=True
+    )
+    return {
+        "seconds": i["seconds"],
+        "rows_per_s": round(rows / i["seconds"]),
+        "peak_rss_mb": i["peak_rss_mb"],
+        "incidents_summary": i["summary"],
+        "persons": {
+            "seconds": p["seconds"],
+            "peak_rss_mb": p["peak_rss_mb"],
+            "summary": p["summary"],
+        },
+        "reimport_unchanged": {
+            "seconds": again["seconds"],
+            "rows_per_s": round(rows / again["seconds"]),
+            "peak_rss_mb": again["peak_rss_mb"],
+        },
+    }
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="incidents to import")
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="hh-bench-import-"))
+    try:
+        started = time.perf_counter()
+        persons, incidents, rows = generate(args.rows, work / "force")
+        result: dict = {
+            "rows": rows,
+            "persons_rows": sum(1 for _ in persons.open("rb")) - 1,
+            "incidents_mb": round(incidents.stat().st_size / 2**20, 1),
+            "generate_seconds": round(time.perf_counter() - started, 1),
+            "command": "import-records --incidents incidents.csv (persons imported first)",
+        }
+        if not args.skip_sqlite:
+            url = f"sqlite:///{work / 'bench.sqlite3'}"
+            result["sqlite"] = bench_database("sqlite", url, persons, incidents, rows)
+        if not args.skip_postgres:
+            import psycopg
+
+            db = f"hh_bench_import_{os.getpid()}"
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+                conn.execute(f"CREATE DATABASE {db}")
+            try:
+                result["postgres"] = bench_database(
+                    "postgres", f"{PG_SERVER}/{db}", persons, incidents, rows
+                )
+            finally:
+                with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+                    conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        print(json.dumps(result, indent=2))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

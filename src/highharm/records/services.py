@@ -1,0 +1,713 @@
+"""Writes for the records app: the force-records import (``highharm import-records``).
+
+``records_import`` reads the files in chunks (``records.importer``, pure Polars), and for
+each chunk runs one transaction that
+
+1. loads the checked rows into a temporary staging table (PostgreSQL: ``COPY``;
+   SQLite: ``executemany``),
+2. asks the database the questions a chunk cannot answer alone: which perpetrators and
+   victims exist, which references appeared in an earlier chunk of the same file,
+3. classifies each staged row as new (I), changed (U) or unchanged (N) by comparing its
+   ``content_hash`` with the stored one,
+4. upserts: ``INSERT … SELECT … ON CONFLICT (key) DO UPDATE … WHERE content_hash <>
+   excluded.content_hash``, so an unchanged row is never rewritten,
+5. writes the change history (simple-history ``Historical*`` rows) for every inserted and
+   updated row in one ``INSERT … SELECT``, and the aliases and perpetrator–victim links.
+
+A dry run does steps 1–3 (on temporary tables only) and writes nothing else.
+
+The SQL is built from table and column names taken from the models and from constants
+in this module, never from input; every value from a file is a bound parameter or goes
+through COPY.
+"""
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import polars as pl
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from highharm.people.models import Person, PersonAlias, Relationship
+from highharm.records.importer import schema, validation
+from highharm.records.importer.reading import InputError, Source, open_source
+from highharm.records.importer.rejects import RejectsWriter
+from highharm.records.models import ImportRun, Incident, Offence
+
+BATCH_SIZE_DEFAULT = 50_000
+# Test hook: abandon the process (os._exit, no clean-up, no commit) in the middle of this
+# batch number, after its rows were written but before its transaction commits. The
+# kill-and-resume test uses it to prove a batch is all or nothing.
+CRASH_ENV = "HIGHHARM_IMPORT_CRASH_IN_BATCH"
+CRASH_EXIT_CODE = 70
+SQLITE_CACHE_KB = int(os.environ.get("HIGHHARM_IMPORT_SQLITE_CACHE_KB") or 131072)
+
+ProgressCallback = Callable[[str, int], None]
+
+
+@dataclass
+class FileReport:
+    kind: str
+    path: Path
+    described: str = ""
+    rejects_path: Path | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+    read: int = 0  # records read (blank lines are not records)
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0  # exact repeats of an earlier row of the same file, counted once
+    rejected: int = 0  # rows rejected (a row with three problems counts once)
+    problems: int = 0  # lines in the rejects file
+    seconds: float = 0.0
+
+    def counts(self) -> dict:
+        return {
+            k: v
+            for k, v in asdict(self).items()
+            if k
+            in ("read", "inserted", "updated", "unchanged", "duplicates", "rejected", "problems")
+        }
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool
+    run_id: int | None = None
+    files: list[FileReport] = field(default_factory=list)
+    relationships_inserted: int = 0
+    relationships_updated: int = 0
+    aliases_added: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rejected(self) -> int:
+        return sum(f.rejected for f in self.files)
+
+    @property
+    def exit_code(self) -> int:
+        return 3 if self.rejected else 0
+
+    def counts(self) -> dict:
+        out: dict = {f.kind: f.counts() for f in self.files}
+        out["relationships"] = {
+            "inserted": self.relationships_inserted,
+            "updated": self.relationships_updated,
+        }
+        out["aliases_added"] = self.aliases_added
+        return out
+
+
+def records_import(
+    *,
+    persons_path: Path | str | None = None,
+    incidents_path: Path | str | None = None,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE_DEFAULT,
+    progress: ProgressCallback | None = None,
+    today: dt.date | None = None,
+    run_by: str = "",
+) -> ImportResult:
+    """Import a persons file, an incidents file, or both (persons first).
+
+    Raises InputError, before anything is written, when a file cannot be read at all.
+    Each batch of ``batch_size`` lines is one transaction.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    sources: list[Source] = []
+    if persons_path:
+        sources.append(open_source(persons_path, schema.PERSONS))
+    if incidents_path:
+        sources.append(open_source(incidents_path, schema.INCIDENTS))
+    if not sources:
+        raise InputError("", "give a persons file, an incidents file or both")
+
+    started = time.monotonic()
+    today = today or timezone.localdate()
+    offence_codes = list(Offence.objects.values_list("code", flat=True))
+    result = ImportResult(dry_run=dry_run)
+    run = None
+    if not dry_run:
+        run = ImportRun.objects.create(
+            started_at=timezone.now(),
+            persons_file=str(persons_path or ""),
+            incidents_file=str(incidents_path or ""),
+            batch_size=batch_size,
+            run_by=run_by[:150],
+        )
+        result.run_id = run.pk
+    crash_in = int(os.environ.get(CRASH_ENV) or 0)
+    db = _Staging()
+    try:
+        db.create()
+        for source in sources:
+            report = FileReport(
+                kind=source.kind,
+                path=source.path,
+                described=source.describe(),
+                ignored_columns=source.ignored_columns,
+            )
+            result.files.append(report)
+            file_started = time.monotonic()
+            reason = f"import run {run.pk if run else '-'} ({source.path.name})"[:100]
+            batch = _persons_batch if source.kind == schema.PERSONS else _incidents_batch
+            checked_chunks = _in_background(
+                _checked_chunks(source, batch_size, today, offence_codes)
+            )
+            with RejectsWriter(source.path) as rejects:
+                report.rejects_path = rejects.path
+                for read, checked in checked_chunks:
+                    result.batches += 1
+                    report.read += read
+                    with transaction.atomic():
+                        checked = batch(db, checked, report, result, dry_run, reason)
+                        if result.batches == crash_in:
+                            os._exit(CRASH_EXIT_CODE)
+                        if run is not None:
+                            ImportRun.objects.filter(pk=run.pk).update(
+                                batches_committed=F("batches_committed") + 1,
+                                counts=result.counts(),
+                            )
+                    rejects.write(checked.rejects)
+                    report.seconds = time.monotonic() - file_started
+                    if progress:
+                        progress(source.kind, report.read)
+    except BaseException as exc:
+        if run is not None:
+            ImportRun.objects.filter(pk=run.pk).update(
+                status=ImportRun.Status.FAILED,
+                finished_at=timezone.now(),
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+            )
+        raise
+    finally:
+        db.drop()
+    result.seconds = time.monotonic() - started
+    if run is not None:
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=(
+                ImportRun.Status.COMPLETED_WITH_REJECTS
+                if result.rejected
+                else ImportRun.Status.COMPLETED
+            ),
+            finished_at=timezone.now(),
+            counts=result.counts(),
+        )
+    return result
+
+
+# ---------------------------------------------------------------- one batch
+
+
+def _checked_chunks(source: Source, batch_size: int, today: dt.date, codes: list[str]):
+    """(lines read, field checks done) for each chunk: the pure part of a batch."""
+    for chunk in source.chunks(batch_size):
+        if source.kind == schema.PERSONS:
+            checked = validation.check_persons(chunk, header=source.header, today=today)
+        else:
+            checked = validation.check_incidents(
+                chunk, header=source.header, today=today, offence_codes=codes
+            )
+        yield chunk.height, checked
+
+
+def _in_background(items: Iterator, depth: int = 2) -> Iterator:
+    """Run a generator in a thread, ``depth`` items ahead of the consumer.
+
+    Reading and checking the next chunk (Polars, mostly outside the GIL) then overlaps
+    with writing the current one (the database driver releases the GIL while a statement
+    runs). Memory stays bounded by ``depth`` chunks. Only pure code runs in the thread:
+    it never touches the database connection.
+    """
+    done = object()
+    out: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce():
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        out.put(item, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            out.put(done)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            out.put(exc)
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = out.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def _persons_batch(db, checked, report, result, dry_run, reason):
+    staged = checked.valid
+    db.load("hh_imp_person", staged)
+    checked = _dedupe(db, checked, kind=schema.PERSONS)
+    db.drop_lines("hh_imp_person", staged, checked.valid)
+    db.remember_seen(schema.PERSONS)
+    counts = db.classify("hh_imp_person", "people_person", "reference")
+    _count(report, checked, counts)
+    if dry_run:
+        return checked
+    now = timezone.now()
+    db.upsert_persons(now)
+    db.history("hh_imp_person", Person, "s.reference = m.reference", now, reason)
+    aliases = (
+        checked.valid.select("reference", pl.col("aliases").str.split(schema.ALIAS_SEPARATOR))
+        .explode("aliases")
+        .filter(pl.col("aliases").is_not_null() & (pl.col("aliases") != ""))
+        .rename({"aliases": "name"})
+    )
+    result.aliases_added += db.add_aliases(aliases, now, reason)
+    return checked
+
+
+def _incidents_batch(db, checked, report, result, dry_run, reason):
+    staged = checked.valid
+    db.load("hh_imp_incident", staged)
+    checked = validation.reject_unknown_people(checked, db.unknown_people())
+    checked = _dedupe(db, checked, kind=schema.INCIDENTS)
+    db.drop_lines("hh_imp_incident", staged, checked.valid)
+    db.remember_seen(schema.INCIDENTS)
+    counts = db.classify("hh_imp_incident", "records_incident", "crime_reference")
+    _count(report, checked, counts)
+    if dry_run:
+        return checked
+    now = timezone.now()
+    db.stage_pairs_of_changed_incidents(before_upsert=True)
+    db.upsert_incidents(now)
+    db.history("hh_imp_incident", Incident, "s.crime_reference = m.crime_reference", now, reason)
+    db.stage_pairs_of_changed_incidents(before_upsert=False)
+    inserted, updated = db.refresh_relationships(now, reason)
+    result.relationships_inserted += inserted
+    result.relationships_updated += updated
+    return checked
+
+
+def _dedupe(db, checked, *, kind):
+    key = schema.KEY[kind]
+    what = schema.WHAT[key]
+    checked = validation.dedupe_across(checked, db.seen_before(kind), key=key, what=what)
+    return validation.dedupe_within(checked, key=key, what=what)
+
+
+def _count(report: FileReport, checked, counts: dict) -> None:
+    report.inserted += counts.get("I", 0)
+    report.updated += counts.get("U", 0)
+    report.unchanged += counts.get("N", 0)
+    report.duplicates += checked.duplicates
+    report.rejected += validation.rejected_lines(checked.rejects)
+    report.problems += checked.rejects.height
+
+
+# ---------------------------------------------------------------- SQL
+
+
+def _hist(model):
+    return model.history.model
+
+
+STAGE_COLUMNS = {
+    "hh_imp_person": [
+        ("line", "bigint"),
+        ("reference", "text"),
+        ("given_name", "text"),
+        ("family_name", "text"),
+        ("date_of_birth", "date"),
+        ("gender", "text"),
+        ("ethnicity", "text"),
+        ("aliases", "text"),
+        ("content_hash", "text"),
+    ],
+    "hh_imp_incident": [
+        ("line", "bigint"),
+        ("crime_reference", "text"),
+        ("occurred_on", "date"),
+        ("offence_code", "text"),
+        ("perpetrator_ref", "text"),
+        ("victim_ref", "text"),
+        ("relationship", "text"),
+        *[(f, "boolean") for f in schema.FLAGS],
+        ("outcome", "text"),
+        ("content_hash", "text"),
+    ],
+    "hh_imp_alias": [("reference", "text"), ("name", "text")],
+    "hh_imp_drop": [("line", "bigint")],
+}
+STAGE_INDEXES = {
+    "hh_imp_person": ("reference",),
+    "hh_imp_incident": ("crime_reference",),
+    "hh_imp_alias": ("reference", "name"),
+    "hh_imp_drop": ("line",),
+}
+SEEN = {
+    schema.PERSONS: ("hh_imp_seen_person", "hh_imp_person", "reference"),
+    schema.INCIDENTS: ("hh_imp_seen_incident", "hh_imp_incident", "crime_reference"),
+}
+
+
+class _Staging:
+    """Temporary tables and the set-based SQL of the import, for PostgreSQL and SQLite.
+
+    Temporary tables belong to this database connection only and take part in each
+    batch's transaction, so a rolled-back batch leaves them as they were.
+    """
+
+    def __init__(self):
+        self.pg = connection.vendor == "postgresql"
+
+    # -- plumbing
+
+    def _exec(self, sql: str, params=()) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+
+    def _fetch(self, sql: str, params=()) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def _type(self, sql_type: str) -> str:
+        if self.pg:
+            return sql_type
+        return {"bigint": "INTEGER", "boolean": "INTEGER", "date": "TEXT"}.get(sql_type, "TEXT")
+
+    def _dt(self, value: dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+
+    def create(self) -> None:
+        temp = "TEMPORARY"
+        if not self.pg:
+            # A bigger page cache for this connection: index inserts into big tables stay
+            # in memory instead of re-reading pages (the default is 2 MB).
+            self._exec(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
+        for table, columns in STAGE_COLUMNS.items():
+            cols = ", ".join(f"{name} {self._type(t)}" for name, t in columns)
+            extra = ", action CHAR(1)" if table != "hh_imp_drop" else ""
+            self._exec(f"CREATE {temp} TABLE IF NOT EXISTS {table} ({cols}{extra})")
+        for seen, _, key in SEEN.values():
+            self._exec(
+                f"CREATE {temp} TABLE IF NOT EXISTS {seen} ({key} {self._type('text')} "
+                f"PRIMARY KEY, line {self._type('bigint')}, content_hash {self._type('text')})"
+            )
+        self._exec(
+            f"CREATE {temp} TABLE IF NOT EXISTS hh_imp_pair (perpetrator_id "
+            f"{self._type('bigint')} NOT NULL, victim_id {self._type('bigint')} NOT NULL, "
+            f"kind {self._type('text')}, action CHAR(1), PRIMARY KEY (perpetrator_id, victim_id))"
+        )
+        for table, columns in STAGE_INDEXES.items():
+            self._exec(f"CREATE INDEX IF NOT EXISTS {table}_idx ON {table} ({', '.join(columns)})")
+        for table in [*STAGE_COLUMNS, "hh_imp_pair", *(s[0] for s in SEEN.values())]:
+            self._exec(f"DELETE FROM {table}")
+
+    def drop(self) -> None:
+        if connection.connection is None:
+            return
+        tables = [*STAGE_COLUMNS, "hh_imp_pair", *(s[0] for s in SEEN.values())]
+        try:
+            for table in tables:
+                self._exec(f"DROP TABLE IF EXISTS {table}")
+        except Exception:  # noqa: BLE001, S110 - a broken connection drops them anyway
+            pass
+
+    def _clear(self, table: str) -> None:
+        self._exec(f"TRUNCATE {table}" if self.pg else f"DELETE FROM {table}")
+
+    def load(self, table: str, frame: pl.DataFrame) -> None:
+        """Replace the content of staging ``table`` with ``frame`` (its named columns)."""
+        self._clear(table)
+        names = [name for name, _ in STAGE_COLUMNS[table]]
+        data = frame.rename({"_line": "line"}) if "_line" in frame.columns else frame
+        data = data.select(names)
+        if not data.height:
+            return
+        if self.pg:
+            payload = data.write_csv(include_header=False).encode()
+            with connection.cursor() as cursor:
+                with cursor.cursor.copy(
+                    f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT csv)"
+                ) as copy:
+                    copy.write(payload)
+            self._exec(f"ANALYZE {table}")
+        else:
+            data = data.with_columns(pl.col(pl.Date).cast(pl.String))
+            marks = ", ".join(["%s"] * len(names))
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", data.rows()
+                )
+
+    def drop_lines(self, table: str, staged: pl.DataFrame, kept: pl.DataFrame) -> None:
+        """Remove from staging the rows the checks after staging turned away."""
+        if staged.height == kept.height:
+            return
+        dropped = staged.select("_line").join(kept.select("_line"), on="_line", how="anti")
+        self.load("hh_imp_drop", dropped)
+        self._exec(f"DELETE FROM {table} WHERE line IN (SELECT line FROM hh_imp_drop)")
+
+    # -- questions for the database
+
+    def unknown_people(self) -> list[str]:
+        """References on staged incidents that are neither in the persons file nor the DB."""
+        person = Person._meta.db_table
+        rows = self._fetch(
+            f"""
+            SELECT DISTINCT ref FROM (
+                SELECT perpetrator_ref AS ref FROM hh_imp_incident
+                UNION SELECT victim_ref AS ref FROM hh_imp_incident WHERE victim_ref IS NOT NULL
+            ) refs
+            WHERE NOT EXISTS (SELECT 1 FROM {person} p WHERE p.reference = refs.ref)
+              AND NOT EXISTS (SELECT 1 FROM hh_imp_seen_person k WHERE k.reference = refs.ref)
+            """
+        )
+        return [r[0] for r in rows]
+
+    def seen_before(self, kind: str) -> pl.DataFrame:
+        """Staged rows whose key was taken from an earlier chunk of the same file."""
+        seen, stage, key = SEEN[kind]
+        rows = self._fetch(
+            f"""
+            SELECT s.line, k.line,
+                   CASE WHEN s.content_hash = k.content_hash THEN 1 ELSE 0 END
+            FROM {stage} s JOIN {seen} k ON k.{key} = s.{key}
+            """
+        )
+        return pl.DataFrame(
+            rows,
+            schema={"_line": pl.Int64, "first_line": pl.Int64, "same_content": pl.Int64},
+            orient="row",
+        ).with_columns(pl.col("same_content").cast(pl.Boolean))
+
+    def remember_seen(self, kind: str) -> None:
+        seen, stage, key = SEEN[kind]
+        self._exec(
+            f"INSERT INTO {seen} ({key}, line, content_hash) "
+            f"SELECT {key}, line, content_hash FROM {stage}"
+        )
+
+    def classify(self, stage: str, main: str, key: str) -> dict[str, int]:
+        """Mark each staged row I (new), U (changed) or N (unchanged); return the counts."""
+        self._exec(
+            f"""
+            UPDATE {stage} SET action = CASE
+                WHEN NOT EXISTS (SELECT 1 FROM {main} m WHERE m.{key} = {stage}.{key}) THEN 'I'
+                WHEN EXISTS (SELECT 1 FROM {main} m WHERE m.{key} = {stage}.{key}
+                             AND m.content_hash <> {stage}.content_hash) THEN 'U'
+                ELSE 'N' END
+            """
+        )
+        return dict(self._fetch(f"SELECT action, COUNT(*) FROM {stage} GROUP BY action"))
+
+    # -- writes
+
+    def upsert_persons(self, now: dt.datetime) -> None:
+        table = Person._meta.db_table
+        stamp = self._dt(now)
+        self._exec(
+            f"""
+            INSERT INTO {table} (reference, given_name, family_name, date_of_birth, gender,
+                                 ethnicity, content_hash, created_at, updated_at, version)
+            SELECT reference, COALESCE(given_name, ''), COALESCE(family_name, ''),
+                   date_of_birth, gender, COALESCE(ethnicity, ''), content_hash, %s, %s, 1
+            FROM hh_imp_person WHERE action IN ('I', 'U')
+            ON CONFLICT (reference) DO UPDATE SET
+                given_name = excluded.given_name, family_name = excluded.family_name,
+                date_of_birth = excluded.date_of_birth, gender = excluded.gender,
+                ethnicity = excluded.ethnicity, content_hash = excluded.content_hash,
+                updated_at = excluded.updated_at, version = {table}.version + 1
+            WHERE {table}.content_hash <> excluded.content_hash
+            """,
+            [stamp, stamp],
+        )
+
+    def upsert_incidents(self, now: dt.datetime) -> None:
+        table = Incident._meta.db_table
+        person = Person._meta.db_table
+        offence = Offence._meta.db_table
+        flags = ", ".join(schema.FLAGS)
+        s_flags = ", ".join(f"s.{f}" for f in schema.FLAGS)
+        set_flags = ", ".join(f"{f} = excluded.{f}" for f in schema.FLAGS)
+        self._exec(
+            f"""
+            INSERT INTO {table} (crime_reference, occurred_on, offence_id, perpetrator_id,
+                                 victim_id, relationship, {flags}, outcome, content_hash,
+                                 imported_at)
+            SELECT s.crime_reference, s.occurred_on, o.id, p.id, v.id, s.relationship,
+                   {s_flags}, s.outcome, s.content_hash, %s
+            FROM hh_imp_incident s
+            JOIN {offence} o ON o.code = s.offence_code
+            JOIN {person} p ON p.reference = s.perpetrator_ref
+            LEFT JOIN {person} v ON v.reference = s.victim_ref
+            WHERE s.action IN ('I', 'U')
+            ON CONFLICT (crime_reference) DO UPDATE SET
+                occurred_on = excluded.occurred_on, offence_id = excluded.offence_id,
+                perpetrator_id = excluded.perpetrator_id, victim_id = excluded.victim_id,
+                relationship = excluded.relationship, {set_flags},
+                outcome = excluded.outcome, content_hash = excluded.content_hash,
+                imported_at = excluded.imported_at
+            WHERE {table}.content_hash <> excluded.content_hash
+            """,
+            [self._dt(now)],
+        )
+
+    def history(
+        self,
+        stage: str,
+        model,
+        join: str,
+        now: dt.datetime,
+        reason: str,
+        action_column: str = "action",
+    ) -> int:
+        """One history row per inserted ('+') or updated ('~') staged row, in one statement."""
+        hist = _hist(model)
+        tracked = [
+            f.column for f in hist._meta.concrete_fields if not f.name.startswith("history_")
+        ]
+        cols = ", ".join(tracked)
+        m_cols = ", ".join(f"m.{c}" for c in tracked)
+        return self._exec(
+            f"""
+            INSERT INTO {hist._meta.db_table} ({cols}, history_date, history_change_reason,
+                                               history_type, history_user_id)
+            SELECT {m_cols}, %s, %s,
+                   CASE s.{action_column} WHEN 'I' THEN '+' ELSE '~' END, NULL
+            FROM {stage} s JOIN {model._meta.db_table} m ON {join}
+            WHERE s.{action_column} IN ('I', 'U')
+            """,
+            [self._dt(now), reason],
+        )
+
+    def add_aliases(self, aliases: pl.DataFrame, now: dt.datetime, reason: str) -> int:
+        """Add the aliases of new and changed persons that are not recorded yet."""
+        if not aliases.height:
+            return 0
+        self.load("hh_imp_alias", aliases)
+        alias = PersonAlias._meta.db_table
+        person = Person._meta.db_table
+        added = self._exec(
+            f"""
+            UPDATE hh_imp_alias SET action = 'I'
+            WHERE EXISTS (SELECT 1 FROM hh_imp_person s
+                          WHERE s.reference = hh_imp_alias.reference AND s.action IN ('I', 'U'))
+              AND NOT EXISTS (SELECT 1 FROM {alias} a JOIN {person} p ON p.id = a.person_id
+                              WHERE p.reference = hh_imp_alias.reference
+                                AND a.name = hh_imp_alias.name)
+            """
+        )
+        if not added:
+            return 0
+        self._exec(
+            f"""
+            INSERT INTO {alias} (person_id, name)
+            SELECT p.id, a.name FROM hh_imp_alias a JOIN {person} p ON p.reference = a.reference
+            WHERE a.action = 'I'
+            ON CONFLICT (person_id, name) DO NOTHING
+            """
+        )
+        self.history(
+            "(SELECT a.name, a.action, p.id AS person_id FROM hh_imp_alias a "
+            f"JOIN {person} p ON p.reference = a.reference)",
+            PersonAlias,
+            "m.person_id = s.person_id AND m.name = s.name",
+            now,
+            reason,
+        )
+        return added
+
+    def stage_pairs_of_changed_incidents(self, *, before_upsert: bool) -> None:
+        """Collect the perpetrator–victim pairs whose latest relationship may have changed:
+        before the upsert, the old pairs of changed incidents; after it, the new ones."""
+        table = Incident._meta.db_table
+        if before_upsert:
+            self._clear("hh_imp_pair")
+        actions = "('U')" if before_upsert else "('I', 'U')"
+        self._exec(
+            f"""
+            INSERT INTO hh_imp_pair (perpetrator_id, victim_id)
+            SELECT DISTINCT m.perpetrator_id, m.victim_id
+            FROM hh_imp_incident s JOIN {table} m ON m.crime_reference = s.crime_reference
+            WHERE s.action IN {actions} AND m.victim_id IS NOT NULL
+            ON CONFLICT DO NOTHING
+            """
+        )
+
+    def refresh_relationships(self, now: dt.datetime, reason: str) -> tuple[int, int]:
+        """Set each staged pair's relationship to that of its latest incident.
+
+        "Latest" is the most recent incident date (then the highest crime reference); an
+        incident recorded with relationship "unknown" does not override a known one.
+        """
+        incident = Incident._meta.db_table
+        rel = Relationship._meta.db_table
+        self._exec(
+            f"""
+            UPDATE hh_imp_pair SET kind = (
+                SELECT i.relationship FROM {incident} i
+                WHERE i.perpetrator_id = hh_imp_pair.perpetrator_id
+                  AND i.victim_id = hh_imp_pair.victim_id
+                ORDER BY CASE WHEN i.relationship = 'unknown' THEN 1 ELSE 0 END,
+                         i.occurred_on DESC, i.crime_reference DESC
+                LIMIT 1)
+            """
+        )
+        self._exec(
+            f"""
+            UPDATE hh_imp_pair SET action = CASE
+                WHEN kind IS NULL THEN 'N'
+                WHEN NOT EXISTS (SELECT 1 FROM {rel} r
+                                 WHERE r.perpetrator_id = hh_imp_pair.perpetrator_id
+                                   AND r.victim_id = hh_imp_pair.victim_id) THEN 'I'
+                WHEN EXISTS (SELECT 1 FROM {rel} r
+                             WHERE r.perpetrator_id = hh_imp_pair.perpetrator_id
+                               AND r.victim_id = hh_imp_pair.victim_id
+                               AND r.kind <> hh_imp_pair.kind) THEN 'U'
+                ELSE 'N' END
+            """
+        )
+        counts = dict(self._fetch("SELECT action, COUNT(*) FROM hh_imp_pair GROUP BY action"))
+        if not (counts.get("I") or counts.get("U")):
+            return 0, 0
+        self._exec(
+            f"""
+            INSERT INTO {rel} (perpetrator_id, victim_id, kind)
+            SELECT perpetrator_id, victim_id, kind FROM hh_imp_pair WHERE action IN ('I', 'U')
+            ON CONFLICT (perpetrator_id, victim_id) DO UPDATE SET kind = excluded.kind
+            WHERE {rel}.kind <> excluded.kind
+            """
+        )
+        self.history(
+            "hh_imp_pair",
+            Relationship,
+            "m.perpetrator_id = s.perpetrator_id AND m.victim_id = s.victim_id",
+            now,
+            reason,
+        )
+        return counts.get("I", 0), counts.get("U", 0)
