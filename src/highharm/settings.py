@@ -300,3 +300,11 @@ LOGGING = {
 DATA_DIR = PACKAGE_DIR / "data"
 SCORING_CONFIG = env_str("HIGHHARM_SCORING_CONFIG", str(DATA_DIR / "scoring.toml"))
 PERSON_PAGE_SECTIONS: list[str] = []
+
+# Open cases one offender manager can hold: the supervisor's dashboard measures demand against it.
+CASELOAD_CAPACITY = env_int("HIGHHARM_CASELOAD_CAPACITY", 15)
+if CASELOAD_CAPACITY < 1:
+    raise ImproperlyConfigured("HIGHHARM_CASELOAD_CAPACITY must be 1 or more")
+# Sections other apps add to the home page: dotted paths to functions (request) -> dict or None.
+HOME_SECTIONS: list[str] = ["highharm.cases.views.home_section"]
+PERSON_PAGE_SECTIONS.append("highharm.cases.views.person_section")

@@ -36,7 +36,29 @@ logout_view.public = True
 
 @login_only
 def home(request):
-    return render(request, "accounts/home.html", {"panels": home_panels_for(request.user)})
+    return render(
+        request,
+        "accounts/home.html",
+        {"panels": home_panels_for(request.user), "home_sections": home_sections(request)},
+    )
+
+
+def home_sections(request) -> list[dict]:
+    """Sections other apps add to the home page (settings.HOME_SECTIONS), e.g. a dashboard.
+
+    Each entry is a dotted path to a function (request) -> {"template", "context"} or None.
+    """
+    from importlib import import_module
+
+    from django.conf import settings
+
+    sections = []
+    for dotted in getattr(settings, "HOME_SECTIONS", []):
+        module_name, func_name = dotted.rsplit(".", 1)
+        section = getattr(import_module(module_name), func_name)(request=request)
+        if section:
+            sections.append(section)
+    return sections
 
 
 @login_only
