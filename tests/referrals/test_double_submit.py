@@ -70,3 +70,22 @@ def test_it_returns_the_first_decision_for_a_repeated_token_in_the_service(
     again = triage_decide(**kwargs)
     assert first.created and not again.created
     assert again.decision.pk == first.decision.pk
+
+
+def test_it_refuses_two_current_decisions_in_the_database(
+    refer, decide, perpetrator, meeting, users
+):
+    import pytest
+    from django.db import IntegrityError, transaction
+
+    referral = refer(perpetrator)
+    decide(referral, meeting, "adopt")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TriageDecision.objects.create(
+            referral=referral,
+            meeting=meeting,
+            outcome="nfa",
+            rationale="Second at once",
+            decided_by=users[Role.TRIAGE_LEAD],
+            submission_token=uuid.uuid4(),
+        )

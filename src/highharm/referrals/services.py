@@ -718,11 +718,10 @@ def monitoring_scan(
 def alert_rerefer(*, alert_id: int, by) -> ReferralResult:
     """Re-refer the person for triage, with the new incident as the reason. Idempotent."""
     with transaction.atomic():
-        alert = (
-            Alert.objects.select_for_update()
-            .select_related("incident", "incident__offence", "person", "period__decision")
-            .get(pk=alert_id)
-        )
+        Alert.objects.select_for_update().get(pk=alert_id)  # lock the row only
+        alert = Alert.objects.select_related(
+            "incident", "incident__offence", "person", "period__decision"
+        ).get(pk=alert_id)
         if alert.status == Alert.Status.RE_REFERRED and alert.referral_id:
             return ReferralResult(alert.referral, created=False, linked_to=alert.referral.linked_to)
         if alert.status == Alert.Status.DISMISSED:
