@@ -8,14 +8,14 @@ what the reader may see (a pseudonym for roles without identity access).
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
-from matplotlib.ticker import MaxNLocator
+from matplotlib.colors import LogNorm
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from highharm.charts import PALETTE, figure, to_data_uri
 
 COLOURS = {"cohort": PALETTE[0], "comparison": PALETTE[1]}
+COLOUR_MAPS = {"cohort": "Blues", "comparison": "Reds"}
 NAMES = {"cohort": "Managed cohort", "comparison": "Comparison group"}
 DUMBBELL_MAX = 40
 
@@ -66,43 +66,48 @@ def before_after(result: dict, label=_identity) -> dict:
             "of people."
         )
     else:
-        fig, axes = figure(8, 3.2)
+        fig, _ = figure(8, 3.2)
         fig.clear()
         groups = [g for g in ("cohort", "comparison") if g in result]
         axes = fig.subplots(1, len(groups), sharex=True, sharey=True, squeeze=False)[0]
-        top = 1
+        done = [p for p in result["people"] if p["follow_up_complete"]]
+        counts = np.array([[p["offences_before"], p["offences_after"]] for p in done] or [[0, 0]])
+        cap = int(min(20, max(5, np.percentile(counts, 99))))
+        image = None
         for ax, group in zip(axes, groups, strict=True):
-            pairs = Counter(
-                (p["offences_before"], p["offences_after"])
-                for p in result["people"]
-                if p["cohort"] == group and p["follow_up_complete"]
+            pairs = np.array(
+                [[p["offences_before"], p["offences_after"]] for p in done if p["cohort"] == group]
+                or np.zeros((0, 2)),
+                dtype=int,
             )
-            if pairs:
-                xy = np.array(list(pairs.keys()), dtype=float)
-                size = np.array(list(pairs.values()), dtype=float)
-                ax.scatter(
-                    xy[:, 0],
-                    xy[:, 1],
-                    s=8 + 120 * size / size.max(),
-                    color=COLOURS[group],
-                    alpha=0.6,
-                    edgecolors="none",
-                )
-                top = max(top, xy.max())
+            grid = np.zeros((cap + 1, cap + 1))
+            if pairs.size:
+                clipped = np.minimum(pairs, cap)
+                np.add.at(grid, (clipped[:, 1], clipped[:, 0]), 1)
+            image = ax.imshow(
+                np.ma.masked_equal(grid, 0),
+                origin="lower",
+                cmap=COLOUR_MAPS[group],
+                norm=LogNorm(vmin=1, vmax=max(1.0, grid.max())),
+                extent=(-0.5, cap + 0.5, -0.5, cap + 0.5),
+                aspect="auto",
+                interpolation="nearest",
+            )
+            ax.plot(
+                [-0.5, cap + 0.5], [-0.5, cap + 0.5], color="#505a5f", linewidth=0.8, linestyle="--"
+            )
             ax.set_title(NAMES[group], loc="left", fontsize=9)
-            ax.set_xlabel("Offences before")
-            ax.spines["top"].set_visible(False)
-            ax.spines["right"].set_visible(False)
-        for ax in axes:
-            ax.plot([0, top], [0, top], color="#b1b4b6", linewidth=1, linestyle="--")
+            ax.set_xlabel(f"Offences before ({cap} = {cap} or more)")
+            bar = fig.colorbar(image, ax=ax, label="People", shrink=0.9)
+            bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         axes[0].set_ylabel("Offences after")
         for ax in axes:
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         alt = (
-            "Scatter of offences after against offences before, one bubble per combination, "
-            "sized by the number of people with full follow-up; points below the dashed line "
-            "reduced."
+            "Heat maps of offences after against offences before for the people with full "
+            "follow-up in each group, darker for more people; squares below the dashed line "
+            "reduced their offending."
         )
     return {"title": title, "uri": to_data_uri(fig), "alt": alt}
 
