@@ -133,9 +133,7 @@ def main():
 
     result, ev_min, ev_median, ev_cpu = timed(run_evaluate, args.repeat)
     drawn, ch_min, ch_median, ch_cpu = timed(lambda: charts.all_charts(result), args.repeat)
-    _, tot_min, tot_median, tot_cpu = timed(
-        lambda: charts.all_charts(run_evaluate()), args.repeat
-    )
+    _, tot_min, tot_median, tot_cpu = timed(lambda: charts.all_charts(run_evaluate()), args.repeat)
 
     out = {
         "benchmark": "evaluate",
