@@ -179,6 +179,9 @@ def test_it_re_refers_and_dismisses_from_the_page(client_for, monitored, perpetr
         {"version": second.version, "reason": "Duplicate record of CR9"},
     )
     assert Alert.objects.filter(status=Alert.Status.OPEN).count() == 0
+    closed = client.get(reverse("referrals:monitoring"), {"show": "closed"}).content.decode()
+    assert "Dismissed: Duplicate record of CR9" in closed
+    assert f"referral {referral.pk}</a>" in closed
 
 
 @pytest.mark.parametrize("role", [Role.PARTNER, Role.ANALYST, Role.PANEL_CHAIR, Role.AUDITOR])
@@ -207,3 +210,18 @@ def test_it_refuses_a_bad_since_on_the_command_line(db):
 
     with pytest.raises(CommandError, match="ISO date"):
         call_command("monitor", "--since", "yesterday")
+
+
+def test_it_gives_dashboards_alert_rows_with_names_the_user_may_see(
+    monitored, perpetrator, catalogue, users
+):
+    from highharm.referrals.selectors import alert_open_count, alert_rows
+
+    incident(perpetrator, catalogue, "CR9", timezone.localdate())
+    monitoring_scan()
+    rows = alert_rows(user=users[Role.OFFENDER_MANAGER])
+    assert [(r["alert"].incident.crime_reference, r["name"]) for r in rows] == [
+        ("CR9", "Pete Perp")
+    ]
+    assert alert_open_count(user=users[Role.OFFENDER_MANAGER]) == 1
+    assert alert_open_count(user=users[Role.PARTNER]) == 0

@@ -101,3 +101,15 @@ def test_it_lists_current_adopt_decisions_awaiting_a_case(refer, decide, perpetr
     assert list(adopted_awaiting_case()) == [first, second]
     assert adopted_awaiting_case()[0].referral.person.reference == "P100"
     assert TriageDecision.objects.count() == 4
+
+
+def test_it_marks_people_on_the_candidate_list(refer, decide, perpetrator, meeting, settings, db):
+    from highharm.scoring.selectors import candidate_statuses
+
+    settings.CANDIDATE_STATUS_SOURCES = ["highharm.referrals.selectors.person_status_details"]
+    Person.objects.create(reference="P101")
+    decide(refer(perpetrator), meeting, "adopt")
+    statuses = candidate_statuses(references=["P100", "P101"])
+    assert [s.code for s in statuses["P100"]] == ["adopted"]
+    assert statuses["P100"][0].label == "Adopted"
+    assert "P101" not in statuses  # "none" marks nobody

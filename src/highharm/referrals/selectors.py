@@ -459,13 +459,26 @@ def alert_visible_to(user) -> QuerySet[Alert]:
 
 def alert_list(*, user, status: str | None = Alert.Status.OPEN) -> QuerySet[Alert]:
     qs = alert_visible_to(user)
-    if status:
+    if status == "closed":
+        qs = qs.exclude(status=Alert.Status.OPEN)
+    elif status:
         qs = qs.filter(status=status)
     return qs.order_by("-incident__occurred_on", "-id")
 
 
 def alert_get(*, user, alert_id: int) -> Alert:
     return alert_visible_to(user).get(pk=alert_id)
+
+
+def alert_rows(*, user, status: str | None = Alert.Status.OPEN, limit: int = 50) -> list[dict]:
+    """Alerts with the name the user may see, for `referrals/includes/alerts.html` on any page
+    (dashboards include it with `alerts=rows`)."""
+    from highharm.people.selectors import person_display_name
+
+    return [
+        {"alert": alert, "name": person_display_name(user=user, person=alert.person)}
+        for alert in alert_list(user=user, status=status)[:limit]
+    ]
 
 
 def alert_open_count(*, user) -> int:

@@ -640,11 +640,8 @@ def defer(request, meeting_id: int, referral_id: int):
 
 @capability_required(Cap.MONITORING_MANAGE)
 def monitoring(request):
-    show = request.GET.get("show", "open")
-    status = {"open": Alert.Status.OPEN, "closed": None}.get(show, Alert.Status.OPEN)
-    alerts = list(selectors.alert_list(user=request.user, status=status)[:200])
-    if show == "closed":
-        alerts = [a for a in alerts if a.status != Alert.Status.OPEN]
+    show = "closed" if request.GET.get("show") == "closed" else "open"
+    alerts = selectors.alert_rows(user=request.user, status=show, limit=200)
     periods = list(selectors.monitoring_period_list()[:500])
     access_log_record(
         request=request,
@@ -652,7 +649,8 @@ def monitoring(request):
         object_type="person",
         detail={
             "people": sorted(
-                {a.person.reference for a in alerts} | {p.person.reference for p in periods}
+                {r["alert"].person.reference for r in alerts}
+                | {p.person.reference for p in periods}
             )[:500]
         },
     )
@@ -660,15 +658,7 @@ def monitoring(request):
         request,
         "referrals/monitoring.html",
         {
-            "alerts": [
-                {
-                    "alert": a,
-                    "name": people_selectors.person_display_name(
-                        user=request.user, person=a.person
-                    ),
-                }
-                for a in alerts
-            ],
+            "alerts": alerts,
             "periods": [
                 {
                     "period": p,
