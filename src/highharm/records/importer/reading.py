@@ -113,11 +113,7 @@ def open_source(path: Path | str, kind: str) -> Source:
 def _check_columns(source: Source) -> None:
     wanted = schema.COLUMNS[source.kind]
     optional = schema.OPTIONAL[source.kind]
-    seen: set[str] = set()
-    for name in source.header:
-        if name and name in seen:
-            raise InputError(source.path, f"the column {name} appears twice in the header")
-        seen.add(name)
+    seen = set(source.header)
     missing = [c for c in wanted if c not in seen and c not in optional]
     if missing and not (seen & set(wanted)):
         raise InputError(
@@ -125,6 +121,9 @@ def _check_columns(source: Source) -> None:
             f"the first line is not a {source.kind} header: none of the expected column names "
             f"was found. Expected: {', '.join(wanted)}",
         )
+    for name in wanted:
+        if source.header.count(name) > 1:
+            raise InputError(source.path, f"the column {name} appears twice in the header")
     if missing:
         raise InputError(
             source.path,

@@ -17,6 +17,10 @@ class Command(BaseCommand):
         "a file could not be read at all (nothing is written then)."
     )
 
+    # A data command: skip the system checks, which import every view (and with them
+    # matplotlib and scipy), so an import starts in a second rather than several.
+    requires_system_checks: list[str] = []
+
     def add_arguments(self, parser):
         parser.add_argument("--persons", type=Path, help="persons file (.csv or .parquet)")
         parser.add_argument("--incidents", type=Path, help="incidents file (.csv or .parquet)")
