@@ -73,3 +73,10 @@ def test_it_warns_about_a_small_comparison_group():
     spec = {f"M{i}": (3, 1) for i in range(40)} | {f"C{i}": (3, 2) for i in range(5)}
     result = run(people("M", 40), people("C", 5), spec, as_of=dt.date(2026, 1, 1))
     assert any("comparison group has only 5 people" in w for w in result["warnings"])
+
+
+def test_it_qualifies_level_3_when_the_groups_are_not_comparable():
+    spec = {f"M{i}": (9, 3) for i in range(30)} | {f"C{i}": (1 + i % 2, 1) for i in range(30)}
+    result = run(people("M", 30), people("C", 30), spec, as_of=dt.date(2026, 1, 1))
+    assert result["sms_level"] == 3
+    assert "comparability that level 3 assumes is not shown" in result["sms"]

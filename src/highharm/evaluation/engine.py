@@ -440,6 +440,12 @@ SMS_TEXT = {
     ),
 }
 
+SMS_CAVEAT = (
+    " Here the groups differ at baseline (see the warnings), so the comparability that "
+    "level 3 assumes is not shown: on the original Maryland scale this design would count as "
+    "level 2."
+)
+
 
 # --- the whole evaluation ----------------------------------------------------
 
@@ -546,6 +552,11 @@ def evaluate(
     future = int((frame["index_date"] > p.as_of).sum())
     warnings, baseline = build_warnings(frame, summaries, p, overlap, future)
     sms_level = 3 if has_comparison and summaries[COMPARISON]["n_analysed"] else 1
+    unlike = any(
+        b["standardised_difference"] is not None
+        and abs(b["standardised_difference"]) >= p.baseline_smd_warning
+        for b in baseline.values()
+    )
 
     people_rows = frame.select(
         "perpetrator_ref",
@@ -585,7 +596,7 @@ def evaluate(
         "did": did,
         "naive": naive,
         "sms_level": sms_level,
-        "sms": SMS_TEXT[sms_level],
+        "sms": SMS_TEXT[sms_level] + (SMS_CAVEAT if sms_level == 3 and unlike else ""),
         "baseline": baseline,
         "statistics": statistics,
         "trend": monthly_trend(frame, relevant, p, labels),

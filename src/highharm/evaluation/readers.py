@@ -179,4 +179,4 @@ def read_catalogue(source, *, name: str = "catalogue") -> pl.DataFrame:
         raise EvaluationInputError(
             f"{name}: {_rows(bad)}: field harm_days must be a number of days, 0 or more"
         )
-    return frame.select("code", "harm_days").unique(subset="code", keep="last")
+    return frame.select("code", "harm_days").unique(subset="code", keep="last", maintain_order=True)
