@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -56,3 +57,44 @@ class IdleTimeoutMiddleware:
 def _otp_verified(request) -> bool:
     is_verified = getattr(request.user, "is_verified", None)
     return bool(is_verified and is_verified())
+
+
+NUL_MARKERS = ("\x00", "%00")
+
+
+class RejectNulMiddleware:
+    """Refuse (400) a request whose path, query string or text body holds a NUL character.
+
+    No field of Highharm may contain one, and PostgreSQL refuses to store or compare
+    text containing it, so such a value would otherwise surface as a server error deep in
+    a query. Forms already refuse it (Django's ProhibitNullCharactersValidator); this
+    covers the API and URL parameters. Multipart bodies (file uploads, which may be
+    binary) are left to the forms.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            message = "Requests may not contain NUL characters."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path:
+            return True
+        query = request.META.get("QUERY_STRING", "")
+        if any(marker in query.upper() for marker in NUL_MARKERS):
+            return True
+        kind = request.META.get("CONTENT_TYPE", "")
+        if kind.startswith("application/json"):
+            body = request.body
+            return b"\x00" in body or b"\\u0000" in body
+        if kind.startswith("application/x-www-form-urlencoded"):
+            body = request.body
+            return b"\x00" in body or b"%00" in body
+        return False

@@ -1,0 +1,79 @@
+"""Generated requests against the published OpenAPI schema, in process through WSGI.
+
+Schemathesis reads the schema that /api/v1/openapi.json serves and sends well-formed
+and malformed requests (stateless: each request stands alone, positive and negative
+generation) with a supervisor's bearer token. No request may produce a server error,
+and every response must match what the schema documents for it. The run is counted:
+all operations together must receive at least 1,000 requests.
+"""
+
+import math
+from collections import Counter
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis import checks
+
+from highharm.accounts.permissions import Role
+from highharm.accounts.services import api_token_create
+from highharm.api.main import api
+from highharm.wsgi import application
+
+MINIMUM_REQUESTS = 1000
+SENT: Counter = Counter()
+
+# The schema as published, bound to the WSGI application so that every generated
+# request is handled in this process (and inside the test's database transaction).
+schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1"))
+schema.app = application
+OPERATIONS = [result.ok().label for result in schema.get_all_operations()]
+# An operation without parameters (the health check) yields few distinct requests; the
+# others share the 1,000 with a margin. More operations: fewer examples each.
+EXAMPLES_PER_OPERATION = max(60, math.ceil(MINIMUM_REQUESTS * 1.1 / max(1, len(OPERATIONS) - 1)))
+
+
+@pytest.fixture
+def keep_the_test_connection():
+    """Like Django's test client: a request must not close the test's database connection
+    (which holds the test's transaction) when it ends."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def supervisor_token(users, perpetrator, keep_the_test_connection):
+    _, token = api_token_create(user=users[Role.SUPERVISOR], name="schemathesis")
+    return token
+
+
+def test_it_tests_the_schema_the_api_publishes(client):
+    assert client.get("/api/v1/openapi.json").json() == schema.raw_schema
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_it_answers_generated_requests_without_error_and_as_documented(case, supervisor_token):
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {supervisor_token}"},
+        checks=[checks.not_a_server_error, checks.response_schema_conformance],
+    )
+    SENT[case.operation.label] += 1
+
+
+def test_it_sent_at_least_a_thousand_requests():
+    if set(SENT) != set(OPERATIONS) - {"GET /api/v1/health"} and set(SENT) != set(OPERATIONS):
+        pytest.skip("counts only when the whole file runs")
+    print(dict(SENT))
+    assert sum(SENT.values()) >= MINIMUM_REQUESTS, dict(SENT)
