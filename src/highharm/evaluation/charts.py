@@ -139,7 +139,8 @@ def trend(result: dict) -> dict:
 def kaplan_meier(result: dict) -> dict:
     fig, ax = figure(8, 3)
     km = result["statistics"]["kaplan_meier"]
-    for group, curve in km["curves"].items():
+    for group in sorted(km["curves"], key=lambda g: g != "cohort"):
+        curve = km["curves"][group]
         times = [0.0] + curve["times"]
         surv = [1.0] + curve["survival"]
         ax.step(

@@ -66,8 +66,9 @@ def report_context(
             if g in stats["wilcoxon"]
         ],
         "km_curves": [
-            {"name": GROUP_NAMES.get(g, g), "curve": curve}
-            for g, curve in stats["kaplan_meier"]["curves"].items()
+            {"name": GROUP_NAMES[g], "curve": stats["kaplan_meier"]["curves"][g]}
+            for g in groups
+            if g in stats["kaplan_meier"]["curves"]
         ],
         "nb": stats["negative_binomial"],
         "subgroups": [
@@ -192,7 +193,11 @@ def summary_csv(result: dict) -> str:
 
 
 def trend_csv(result: dict) -> str:
-    if not result["trend"]:
-        return _csv(["month"], [])
-    header = list(result["trend"][0])
-    return _csv(header, ([row[h] for h in header] for row in result["trend"]))
+    """Month from the index date, then offences, person-months and rate for each group.
+
+    Columns are named explicitly: a stored result's key order is not kept by
+    every database (PostgreSQL's jsonb sorts keys).
+    """
+    groups = [g for g in ("cohort", "comparison") if g in result]
+    header = ["month"] + [f"{g}_{m}" for g in groups for m in ("offences", "person_months", "rate")]
+    return _csv(header, ([row.get(h) for h in header] for row in result["trend"]))
