@@ -39,8 +39,17 @@ def to_data_uri(fig) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def harm_timeline(points: list[tuple], *, title: str = "") -> str:
-    """points: (date, harm_days, category_label). Returns a data URI."""
+def to_png_data_uri(fig, *, dpi: int = 150) -> str:
+    """A PNG data URI: for PDFs, where WeasyPrint lays out a PNG far faster than an SVG."""
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def harm_timeline(points: list[tuple], *, title: str = "", raster: bool = False) -> str:
+    """points: (date, harm_days, category_label). Returns a data URI (SVG, or PNG if raster)."""
     fig, ax = figure()
     categories = sorted({p[2] for p in points})
     for i, category in enumerate(categories):
@@ -56,4 +65,4 @@ def harm_timeline(points: list[tuple], *, title: str = "") -> str:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     ax.set_ylim(bottom=0)
     ax.grid(axis="y", color="#dddddd", linewidth=0.5)
-    return to_data_uri(fig)
+    return to_png_data_uri(fig) if raster else to_data_uri(fig)

@@ -17,10 +17,15 @@ def _stylesheet():
 
 def render_pdf(html: str) -> bytes:
     """The PDF of `html`. Only data: URIs (the charts) may load: nothing from disk or network."""
+    return render_pdf_with_pages(html)[0]
+
+
+def render_pdf_with_pages(html: str) -> tuple[bytes, int]:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"data"})
-    return HTML(string=html, url_fetcher=fetcher, base_url="about:blank").write_pdf(
+    document = HTML(string=html, url_fetcher=fetcher, base_url="about:blank").render(
         stylesheets=[_stylesheet()]
     )
+    return document.write_pdf(), len(document.pages)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -222,7 +223,7 @@ def agenda_suggestions(*, meeting: PanelMeeting) -> list[hooks.AgendaSuggestion]
 
 # --- the panel pack -----------------------------------------------------------------------
 
-CHRONOLOGY_ROWS = 20
+CHRONOLOGY_ROWS = 15
 
 
 @dataclass
@@ -239,6 +240,7 @@ class PackCase:
     open_actions: list[Action]
     last_minute: Minute | None
     victims: list
+    last_seen: PanelMeeting | None = None
     sections: list[hooks.PackSection] = field(default_factory=list)
 
 
@@ -253,9 +255,24 @@ class PanelPack:
     generated_at: dt.datetime
     hidden_items: int = 0
 
+    @property
+    def action_summary(self) -> list[dict]:
+        """Per person on the agenda: open and overdue actions (the detail is in each case)."""
+        rows = []
+        for case in self.cases:
+            overdue = sum(1 for a in case.open_actions if a.due_on < self.meeting.held_on)
+            if case.open_actions:
+                rows.append({"case": case, "open": len(case.open_actions), "overdue": overdue})
+        return rows
 
-def pack_build(*, user, meeting: PanelMeeting, today: dt.date | None = None) -> PanelPack:
-    """Everything the pack shows, read in a fixed number of queries whatever the agenda's size."""
+
+def pack_build(
+    *, user, meeting: PanelMeeting, today: dt.date | None = None, for_print: bool = False
+) -> PanelPack:
+    """Everything the pack shows, read in a fixed number of queries whatever the agenda's size.
+
+    for_print draws the charts as PNG, which WeasyPrint lays out many times faster than SVG.
+    """
     from highharm.charts import harm_timeline
     from highharm.records.models import Incident
 
@@ -288,6 +305,14 @@ def pack_build(*, user, meeting: PanelMeeting, today: dt.date | None = None) -> 
         .order_by("meeting__held_on")
     ):
         last_minutes[minute.person_id] = minute
+    last_seen: dict[int, PanelMeeting] = {}
+    for earlier in (
+        AgendaItem.objects.filter(person_id__in=person_ids, meeting__held_on__lt=meeting.held_on)
+        .exclude(meeting__status=PanelMeeting.Status.CANCELLED)
+        .select_related("meeting")
+        .order_by("meeting__held_on")
+    ):
+        last_seen[earlier.person_id] = earlier.meeting
 
     victims: dict[int, list] = {pid: [] for pid in person_ids}
     if show_victims:
@@ -315,7 +340,7 @@ def pack_build(*, user, meeting: PanelMeeting, today: dt.date | None = None) -> 
                     (i.occurred_on, i.offence.harm_days, i.offence.get_category_display())
                     for i in incidents
                 ],
-                title="",
+                raster=for_print,
             )
             if incidents
             else ""
@@ -333,6 +358,7 @@ def pack_build(*, user, meeting: PanelMeeting, today: dt.date | None = None) -> 
                 chart=chart,
                 open_actions=open_actions[person.pk],
                 last_minute=last_minutes.get(person.pk),
+                last_seen=last_seen.get(person.pk),
                 victims=victims[person.pk],
                 sections=sections[person.pk],
             )
@@ -362,7 +388,7 @@ def _summary(incidents, today: dt.date) -> str:
         f"against {len(victims)} known victim{'s' if len(victims) != 1 else ''} "
         f"between {first.occurred_on:%B %Y} and {last.occurred_on:%B %Y}",
         f"{len(recent)} in the 12 months before the meeting",
-        f"most recent: {last.offence.name.lower()} on {last.occurred_on:%d/%m/%Y}",
+        f"the most recent on {last.occurred_on:%d/%m/%Y}: {last.offence.name}",
     ]
     return "; ".join(parts) + "."
 
@@ -408,6 +434,7 @@ def pack_scores(*, person_ids: list[int]) -> dict[int, dict]:
         if score:
             explanation = score.get("explanation") or ""
             if isinstance(explanation, str):
-                explanation = [part.strip() for part in explanation.split(";") if part.strip()]
+                # The scoring app writes "component (+points), component (+points); note: ..."
+                explanation = [p.strip() for p in re.split(r", |; ", explanation) if p.strip()]
             scores[person.pk] = {**score, "explanation": explanation}
     return scores

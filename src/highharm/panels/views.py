@@ -509,7 +509,7 @@ def action_list(request):
 
 
 def _pack(request, meeting, *, fmt: str):
-    pack = selectors.pack_build(user=request.user, meeting=meeting)
+    pack = selectors.pack_build(user=request.user, meeting=meeting, for_print=fmt == "pdf")
     _log_people(
         request,
         action="view_panel_pack",
