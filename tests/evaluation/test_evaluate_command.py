@@ -108,3 +108,22 @@ def test_it_names_the_row_and_field_of_a_bad_cohort(tmp_path):
 def test_it_needs_an_output_file_for_a_pdf(tmp_path):
     with pytest.raises(CommandError, match="--format pdf needs --out"):
         run("--cohort", "x.csv", "--format", "pdf")
+
+
+def test_it_takes_the_as_of_date_from_all_records_held(tmp_path, perpetrator, catalogue):
+    from highharm.people.models import Person
+    from highharm.records.models import Incident
+
+    other = Person.objects.create(reference="P200", gender="M")
+    Incident.objects.create(
+        crime_reference="CR9",
+        occurred_on="2027-01-01",
+        offence=catalogue["CA"],
+        perpetrator=other,
+        content_hash="CR9",
+    )
+    cohort = tmp_path / "cohort.csv"
+    cohort.write_text("perpetrator_ref,index_date\nP100,2025-05-01\n")
+    result = json.loads(run("--cohort", str(cohort), "--format", "json", "--bootstrap", "200"))
+    assert result["parameters"]["as_of"] == "2027-01-01"
+    assert result["people"][0]["follow_up_complete"] is True

@@ -106,6 +106,13 @@ def incidents_frame(*, perpetrator_refs: list[str] | None = None) -> pl.DataFram
     return frame
 
 
+def latest_incident_date():
+    """The date of the latest incident held: how far the records run."""
+    from django.db.models import Max
+
+    return Incident.objects.aggregate(latest=Max("occurred_on"))["latest"]
+
+
 def _empty_incidents() -> pl.DataFrame:
     return pl.DataFrame(
         schema={

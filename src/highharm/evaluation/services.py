@@ -43,6 +43,8 @@ def evaluation_compute(
     else:
         incidents = selectors.incidents_frame(perpetrator_refs=sorted(set(refs)))
         incidents_source = "database"
+        # The records run to the latest incident held by anyone, not just by these people.
+        as_of = as_of or selectors.latest_incident_date()
     catalogue, catalogue_source = selectors.catalogue_frame(catalogue_path)
     params = EvaluationParams(
         before_days=before_days,
