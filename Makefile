@@ -43,6 +43,7 @@ serve: install var/secret_key
 lint: install
 	.venv/bin/ruff check src tests bench
 	.venv/bin/ruff format --check src tests bench
+	.venv/bin/bandit -r src -q -lll
 
 format: install
 	.venv/bin/ruff format src tests bench
