@@ -80,3 +80,13 @@ def test_it_qualifies_level_3_when_the_groups_are_not_comparable():
     result = run(people("M", 30), people("C", 30), spec, as_of=dt.date(2026, 1, 1))
     assert result["sms_level"] == 3
     assert "comparability that level 3 assumes is not shown" in result["sms"]
+
+
+def test_it_says_plainly_when_no_one_has_full_follow_up():
+    result = run(people("M", 3, index=dt.date(2025, 6, 1)), None, {}, as_of=dt.date(2025, 7, 1))
+    assert result["cohort"]["n_analysed"] == 0
+    assert any(
+        "No one in the managed cohort has had the full 365 days" in w for w in result["warnings"]
+    )
+    assert not any("support a description" in w for w in result["warnings"])
+    assert result["naive"]["estimate"] is None

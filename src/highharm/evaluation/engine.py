@@ -108,6 +108,11 @@ def _relevant_incidents(
     joined = (
         incidents.lazy()
         .select(cols)
+        .with_columns(
+            pl.col("perpetrator_ref").cast(pl.String),
+            pl.col("offence_code").cast(pl.String),
+            pl.col("occurred_on").cast(pl.Date),
+        )
         .join(
             people.lazy().select("pid", "perpetrator_ref", "index_date"),
             on="perpetrator_ref",
@@ -318,7 +323,12 @@ def build_warnings(
     warnings, baseline = [], {}
     c = summaries[COHORT]
     k = summaries.get(COMPARISON)
-    if c["n_analysed"] < p.small_n:
+    if c["n_analysed"] == 0:
+        warnings.append(
+            f"No one in the managed cohort has had the full {p.after_days} days of follow-up "
+            "yet: there are no before-and-after figures to report."
+        )
+    elif c["n_analysed"] < p.small_n:
         supports = "supports" if c["n_analysed"] == 1 else "support"
         warnings.append(
             f"{_people(c['n_analysed'])} {supports} a description, not a claim: with fewer than "
