@@ -53,7 +53,7 @@ RELATIONSHIPS = ["partner", "ex_partner", "family", "acquaintance", "stranger", 
 @st.composite
 def forces(draw):
     config = draw(st.sampled_from([DEFAULT, EAGER]))
-    window = draw(st.sampled_from([1, 2, 7, 30, 40, 365, 400, 730, 1000]))
+    window = draw(st.sampled_from([1, 2, 7, 30, 40, 365, 400, 730, 1000, 5000]))
     period = config.period_days
     edges = [
         0,
