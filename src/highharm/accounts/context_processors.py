@@ -7,6 +7,8 @@ NAVIGATION = [
     ("Candidates", "scoring:candidates", Cap.CANDIDATES_VIEW),
     ("Referrals", "referrals:list", Cap.REFERRAL_VIEW),
     ("Triage", "referrals:meetings", Cap.TRIAGE_MANAGE),
+    ("Panels", "panels:list", Cap.PANEL_VIEW),
+    ("Cases", "cases:list", Cap.CASE_VIEW),
     ("Access log", "audit:log", Cap.AUDIT_VIEW),
 ]
 

@@ -27,7 +27,10 @@ from highharm.panels.forms import (
 
 def _lead_field(queryset):
     field = forms.ModelChoiceField(
-        label="Lead offender manager", queryset=queryset, empty_label="Choose a lead"
+        label="Lead offender manager",
+        queryset=queryset,
+        empty_label="Choose a lead",
+        widget=forms.Select(attrs={"class": "govuk-select"}),
     )
     field.label_from_instance = lambda u: f"{u.display_name} ({u.role_label})"
     return field

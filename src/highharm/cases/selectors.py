@@ -228,7 +228,7 @@ def _case_rows(user, cases: list[Case], today: dt.date) -> list[CaseRow]:
 
 def orders_expiring(*, cases: QuerySet[Case], today: dt.date) -> list[Order]:
     """Orders on open cases ending within EXPIRY_WARNING_DAYS (today included), soonest first."""
-    return list(
+    orders = list(
         Order.objects.filter(
             case__in=cases.filter(status=Case.Status.OPEN),
             ends_on__gte=today,
@@ -238,6 +238,9 @@ def orders_expiring(*, cases: QuerySet[Case], today: dt.date) -> list[Order]:
         .select_related("case__person", "case__lead")
         .order_by("ends_on", "id")
     )
+    for order in orders:
+        order.remaining = (order.ends_on - today).days
+    return orders
 
 
 def offender_manager_dashboard(*, user, today: dt.date | None = None) -> OffenderManagerDashboard:
@@ -456,7 +459,7 @@ def demand_chart(months: list[MonthFlow], capacity_total: int) -> str:
     ax.set_ylabel("Count")
     ax.set_ylim(bottom=0)
     ax.grid(axis="y", color="#dddddd", linewidth=0.5)
-    ax.legend(fontsize=7, frameon=False, loc="upper left", ncols=5)
+    ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=5)
     return to_data_uri(fig)
 
 
