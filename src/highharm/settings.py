@@ -309,3 +309,8 @@ if CASELOAD_CAPACITY < 1:
 # Sections other apps add to the home page: dotted paths to functions (request) -> dict or None.
 HOME_SECTIONS: list[str] = ["highharm.cases.views.home_section"]
 PERSON_PAGE_SECTIONS.append("highharm.cases.views.person_section")
+# Identification: the person page shows the latest score and its history; the candidate list
+# marks people the unit already knows, from these sources (dotted paths to functions
+# (references) -> {reference: status}; see highharm.scoring.selectors.candidate_statuses).
+PERSON_PAGE_SECTIONS.append("highharm.scoring.views.person_section")
+CANDIDATE_STATUS_SOURCES: list[str] = []
