@@ -25,6 +25,8 @@ SAMPLE_KWARGS = {
     "agency_id": 1,
     "service_id": 1,
     "referral_out_id": 1,
+    # assessment: an instrument definition's id
+    "instrument": "hhu",
 }
 
 

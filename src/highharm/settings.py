@@ -314,3 +314,7 @@ PERSON_PAGE_SECTIONS.append("highharm.cases.views.person_section")
 # (references) -> {reference: status}; see highharm.scoring.selectors.candidate_statuses).
 PERSON_PAGE_SECTIONS.append("highharm.scoring.views.person_section")
 CANDIDATE_STATUS_SOURCES: list[str] = []
+# Risk assessments: the person page shows each instrument's latest assessment; triage shows the
+# risk tool's result through this hook (a dotted path to a function (person) -> dict or None).
+PERSON_PAGE_SECTIONS.append("highharm.assessment.views.person_section")
+RISK_TOOL_RESULT = "highharm.assessment.selectors.risk_tool_result"

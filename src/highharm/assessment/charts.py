@@ -69,3 +69,23 @@ def calibration_chart(report: dict) -> str:
     ax.grid(color="#dddddd", linewidth=0.5)
     ax.legend(fontsize=7, frameon=False, loc="upper left")
     return to_data_uri(fig)
+
+
+def roc_comparison_chart(reports: dict) -> str:
+    """The ROC curves of several scores on the same people (the backtest), one colour each."""
+    fig, ax = figure(width=6, height=5)
+    ax.plot([0, 1], [0, 1], linestyle="--", color="#b1b4b6", linewidth=1, label="Chance (AUC 0.5)")
+    for i, report in enumerate(reports.values()):
+        if not report.get("roc"):
+            continue
+        xs, ys = zip(*report["roc"], strict=True)
+        ax.plot(xs, ys, linewidth=2, color=PALETTE[[0, 2, 4][i % 3]],
+                label=f"{report['label']} (AUC {report['auc']:.3f})")  # fmt: skip
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.01)
+    ax.set_aspect("equal")
+    ax.set_xlabel("False positive rate")
+    ax.set_ylabel("True positive rate")
+    ax.grid(color="#dddddd", linewidth=0.5)
+    ax.legend(fontsize=7, frameon=False, loc="lower right")
+    return to_data_uri(fig)

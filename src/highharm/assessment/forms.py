@@ -1,4 +1,4 @@
-"""Forms of the assessment app: the validation workbench upload."""
+"""Forms of the assessment app: the validation workbench upload, assessments, backtesting."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from django import forms
 from django.conf import settings
 
 from highharm.assessment import validation
+from highharm.assessment.instruments import ANSWER_LABELS, ANSWERS
+from highharm.referrals.forms import DATE_FORMATS, GovukForm
 
 # The largest upload the workbench reads (a million rows of three columns is about 20 MB).
 DEFAULT_MAX_UPLOAD_BYTES = 64 * 1024 * 1024
@@ -149,3 +151,139 @@ class WorkbenchForm(forms.Form):
                 self.add_error("group", problem[0].upper() + problem[1:])
             else:
                 self.add_error("data", problem[0].upper() + problem[1:])
+
+
+# --------------------------------------------------------------------------------------
+# Assessments and backtesting
+# --------------------------------------------------------------------------------------
+
+OVERRIDE_REASON_MIN = 10
+
+
+def item_field_name(item_id: str) -> str:
+    return f"item_{item_id}"
+
+
+class AssessmentForm(GovukForm):
+    """The asked items of one instrument (GOV.UK radios), and an optional override with its reason.
+
+    ``levels``: the (id, label) choices an override may pick; ``computed_level`` (once the
+    result is known) is left out of them, since choosing it is simply agreeing.
+    """
+
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    previous_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    referral = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    override_level = forms.ChoiceField(
+        label="Your decision",
+        widget=forms.RadioSelect,
+        required=False,
+        choices=[],
+    )
+    override_reason = forms.CharField(
+        label="Why do you depart from the result?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="Required when you choose another level: the facts you weighed that the "
+        "tool does not hold. Supervisors see every override.",
+    )
+    notes = forms.CharField(
+        label="Notes (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+    )
+
+    def __init__(self, *args, definition, computed_level: str = "", levels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.definition = definition
+        self.computed_level = computed_level
+        fields = {}
+        for item in definition.asked_items:
+            field = forms.ChoiceField(
+                label=f"{item.number}. {item.text}",
+                choices=[(a, ANSWER_LABELS[a]) for a in ANSWERS],
+                widget=forms.RadioSelect(attrs={"class": "govuk-radios__input"}),
+                error_messages={"required": f"Answer question {item.number}: yes, no or not known"},
+                help_text=item.help,
+            )
+            fields[item_field_name(item.id)] = field
+        # The items first, in the instrument's order, then the rest of the form.
+        self.fields = {**fields, **self.fields}
+        level_choices = [
+            (lv.id, lv.label) for lv in (levels or definition.levels) if lv.id != computed_level
+        ]
+        agree = "Agree with the result"
+        if computed_level:
+            agree = f"Agree: {definition.level_label(computed_level)}"
+        self.fields["override_level"].choices = [("", agree), *level_choices]
+        self.fields["override_level"].label = (
+            "Your decision on the recommendation"
+            if definition.kind == "decision"
+            else "Your professional judgement on the level"
+        )
+
+    def answers(self) -> dict[str, str]:
+        return {
+            item.id: self.cleaned_data[item_field_name(item.id)]
+            for item in self.definition.asked_items
+        }
+
+    def clean(self):
+        data = super().clean()
+        level = data.get("override_level") or ""
+        if level and level == self.computed_level:
+            data["override_level"] = level = ""
+        reason = (data.get("override_reason") or "").strip()
+        if level and len(reason) < OVERRIDE_REASON_MIN:
+            self.add_error(
+                "override_reason",
+                "Write why you depart from the result (at least "
+                f"{OVERRIDE_REASON_MIN} characters): an override needs a written reason",
+            )
+        return data
+
+
+class BacktestForm(GovukForm):
+    as_of = forms.DateField(
+        label="Score everyone as of",
+        input_formats=DATE_FORMATS,
+        help_text="A past date with at least the follow-up period of records after it, "
+        "for example 30/6/2024.",
+        error_messages={
+            "required": "Enter the date to score as of",
+            "invalid": "Enter the date as day/month/year, like 30/6/2024",
+        },
+    )
+    outcome_days = forms.IntegerField(
+        label="Follow-up period (days)", min_value=30, max_value=1095, initial=365
+    )
+    harm_threshold = forms.FloatField(
+        label="Harm level (days)",
+        min_value=0,
+        initial=180,
+        help_text="The outcome is harm of MORE than this many days in the follow-up period "
+        "(180 is about one assault occasioning actual bodily harm).",
+    )
+    flag_share = forms.FloatField(
+        label="Share flagged (%)",
+        min_value=0.1,
+        max_value=50,
+        initial=5,
+        help_text="Each score's threshold flags this share of people, so the error rates "
+        "compare like with like.",
+    )
+    bootstrap = forms.IntegerField(
+        label="Bootstrap resamples", min_value=0, max_value=2000, initial=200
+    )
+    fit_model = forms.BooleanField(
+        label="Fit the logistic regression model too (cross-validated)",
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, width in (("as_of", 10), ("outcome_days", 5), ("harm_threshold", 5),
+                            ("flag_share", 4), ("bootstrap", 5)):  # fmt: skip
+            self.fields[name].widget.attrs["class"] = f"govuk-input govuk-input--width-{width}"
