@@ -143,7 +143,9 @@ class RetentionDecision(models.Model):
         indexes = [models.Index(fields=["person", "decided_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_decision_display()} person {self.person_id} on {self.decided_on:%d/%m/%Y}"
+        return (
+            f"{self.get_decision_display()} person {self.person_id} on {self.decided_on:%d/%m/%Y}"
+        )
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
