@@ -5,6 +5,7 @@ from django.contrib.auth import logout
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 IDLE_KEY = "highharm_last_seen"
 START_KEY = "highharm_started"
@@ -98,3 +99,24 @@ class RejectNulMiddleware:
             body = request.body
             return b"\x00" in body or b"%00" in body
         return False
+
+
+class NoStoreMiddleware:
+    """Tell browsers and proxies not to keep a copy of any page or API answer given to a
+    signed-in user (ASVS 8.2.1): a shared or stolen computer's browser cache, or the back
+    button after signing out, must not show personal data. A view that sets its own
+    Cache-Control keeps it. Static files never reach this middleware (WhiteNoise answers
+    them earlier)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if (signed_in or request.path.startswith("/api/")) and not response.has_header(
+            "Cache-Control"
+        ):
+            add_never_cache_headers(response)
+        return response
