@@ -319,3 +319,4 @@ CANDIDATE_STATUS_SOURCES: list[str] = []
 # risk tool's result through this hook (a dotted path to a function (person) -> dict or None).
 PERSON_PAGE_SECTIONS.append("highharm.assessment.views.person_section")
 RISK_TOOL_RESULT = "highharm.assessment.selectors.risk_tool_result"
+HOME_SECTIONS.append("highharm.assessment.views.home_section")

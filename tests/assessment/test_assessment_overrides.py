@@ -90,3 +90,12 @@ def test_it_lists_a_persons_assessments_only_for_roles_that_may_see_them(
     assert [a.instrument_id for a in mine] == ["hhu", "dash"]  # newest first
     for role in (Role.ANALYST, Role.PARTNER, Role.AUDITOR):
         assert selectors.assessment_list_for_person(user=users[role], person=perpetrator) == []
+
+
+def test_it_links_the_risk_tools_from_the_home_page(client_for):
+    supervisor = client_for(Role.SUPERVISOR).get("/").content.decode()
+    assert "/assessment/overrides/" in supervisor and "/assessment/backtest/" in supervisor
+    analyst = client_for(Role.ANALYST).get("/").content.decode()
+    assert "/assessment/backtest/" in analyst and "/assessment/overrides/" not in analyst
+    officer = client_for(Role.OFFENDER_MANAGER).get("/").content.decode()
+    assert "/assessment/overrides/" not in officer and "/assessment/backtest/" not in officer

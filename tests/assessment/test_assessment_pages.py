@@ -55,6 +55,8 @@ def test_it_explains_the_recommendation_item_by_item_before_saving(officer, perp
     assert "What every item added" in html
     assert "Threats to kill" in html and "+4" in html
     assert "Save the assessment" in html
+    agree = preview.context["form"].radios["override_level"][0]
+    assert agree["checked"] and agree["label"] == f"Agree: {result.computed_label}"
     assert not Assessment.objects.exists()
 
 
@@ -77,6 +79,20 @@ def test_it_refuses_an_override_without_a_reason_and_saves_one_with(officer, per
     assert (assessment.computed_level, assessment.final_level) == (computed, other)
     assert assessment.override_reason == "Perpetrator in prison until 2028; victim rehoused."
     assert assessment.completed_by.username == "alice_om"
+
+
+def test_it_saves_the_result_as_it_is_when_the_officer_agrees(officer, perpetrator):
+    page = officer.get(NEW)
+    officer.post(NEW, form_data(page, action="save", override_level="agree"))
+    assessment = Assessment.objects.get()
+    assert assessment.final_level == assessment.computed_level and not assessment.overridden
+
+
+def test_it_has_no_inline_script_or_style(officer, perpetrator):
+    page = officer.get(NEW)
+    html = officer.post(NEW, form_data(page, action="preview")).content.decode()
+    assert " style=" not in html
+    assert "<script>" not in html and '<script type="text/javascript">' not in html
 
 
 def test_it_saves_once_when_the_save_button_is_pressed_twice(officer, perpetrator):

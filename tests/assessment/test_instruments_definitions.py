@@ -124,3 +124,13 @@ def test_it_changes_the_fingerprint_when_the_file_changes():
     a = I.parse_definition(MINIMAL)
     b = I.parse_definition(MINIMAL.replace("B?", "B!"))
     assert a.sha256 != b.sha256 and a.version == b.version
+
+
+def test_the_documentation_lists_every_item_of_every_instrument():
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "risk-tool.md").read_text()
+    for definition in I.builtin_definitions().values():
+        assert definition.version in docs
+        for item in definition.items:
+            assert (item.label or item.text) in docs, f"{definition.id}: {item.id} not in the docs"

@@ -158,6 +158,7 @@ class WorkbenchForm(forms.Form):
 # --------------------------------------------------------------------------------------
 
 OVERRIDE_REASON_MIN = 10
+AGREE = "agree"  # the override choice that accepts the result
 
 
 def item_field_name(item_id: str) -> str:
@@ -216,7 +217,8 @@ class AssessmentForm(GovukForm):
         agree = "Agree with the result"
         if computed_level:
             agree = f"Agree: {definition.level_label(computed_level)}"
-        self.fields["override_level"].choices = [("", agree), *level_choices]
+        self.fields["override_level"].choices = [(AGREE, agree), *level_choices]
+        self.fields["override_level"].initial = AGREE
         self.fields["override_level"].label = (
             "Your decision on the recommendation"
             if definition.kind == "decision"
@@ -232,7 +234,7 @@ class AssessmentForm(GovukForm):
     def clean(self):
         data = super().clean()
         level = data.get("override_level") or ""
-        if level and level == self.computed_level:
+        if level == AGREE or (level and level == self.computed_level):
             data["override_level"] = level = ""
         reason = (data.get("override_reason") or "").strip()
         if level and len(reason) < OVERRIDE_REASON_MIN:

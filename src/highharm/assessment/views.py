@@ -23,6 +23,7 @@ from highharm.assessment import backtest as backtesting
 from highharm.assessment import instruments, selectors, services, validation
 from highharm.assessment.charts import calibration_chart, roc_chart, roc_comparison_chart
 from highharm.assessment.forms import (
+    AGREE,
     AssessmentForm,
     BacktestForm,
     WorkbenchForm,
@@ -398,8 +399,10 @@ def assessment_new(request, reference: str, instrument: str):
                 definition, probe.answers(), measures=facts.measures if facts else None
             )
             computed = result.computed_level
+        post = request.POST.copy()
+        post.setdefault("override_level", AGREE)  # until the officer chooses, they agree
         form = AssessmentForm(
-            request.POST,
+            post,
             definition=definition,
             computed_level=computed,
             levels=_override_levels(definition, computed),
@@ -429,7 +432,7 @@ def assessment_new(request, reference: str, instrument: str):
                         "conflict_assessment": conflict.current,
                     }
                 )
-                form = _fresh_form(definition, computed, request.POST, person)
+                form = _fresh_form(definition, computed, post, person)
             except ValidationError as error:
                 form.add_service_errors(error, {"answers": None})
             else:
@@ -696,4 +699,27 @@ def person_section(*, request, person) -> dict | None:
             "count": len(assessments),
             "definitions": list(selectors.instrument_definitions().values()),
         },
+    }
+
+
+def home_section(*, request) -> dict | None:
+    """Links to the risk tools' pages on the home page (settings.HOME_SECTIONS), by role."""
+    links = []
+    if user_can(request.user, Cap.ASSESSMENT_VALIDATE):
+        links += [
+            ("assessment:backtest", "Backtest the risk scores",
+             "Score everyone as of a past date and see who went on to cause harm."),
+            ("assessment:workbench", "Validation workbench",
+             "Test any risk score against an outcome, overall and by group."),
+        ]  # fmt: skip
+    if user_can(request.user, Cap.DASHBOARD_SUPERVISOR):
+        links.append(
+            ("assessment:overrides", "Overrides of the risk tools",
+             "Every departure from a tool's result, by instrument, officer and direction.")
+        )  # fmt: skip
+    if not links:
+        return None
+    return {
+        "template": "assessment/_home_section.html",
+        "context": {"links": [{"url": name, "title": t, "text": x} for name, t, x in links]},
     }
