@@ -6,14 +6,17 @@ Builds a fresh SQLite database in a temporary directory (migrated, default
 offence catalogue), with --cases perpetrators of about --incidents incidents
 each over three years, each with an open case (interventions, orders,
 contacts, tracing, victims) and open actions, and one panel meeting with all
-of them on the agenda. Then times, --repeat times in one process (the first
-run includes WeasyPrint's and matplotlib's start-up):
+of them on the agenda. A first request (the home page) loads the URL
+configuration, as in a server that has been up for any time. Then, --repeat
+times in one process (the first run includes WeasyPrint's and matplotlib's
+start-up):
 
-- build: every query and chart (panels.selectors.pack_build),
-- html: rendering the pack template,
-- pdf: WeasyPrint laying out and writing the PDF,
+- view: GET /panels/<id>/pack.pdf as the panel chair, the whole request
+  (access log, queries, charts, template, WeasyPrint), wall and CPU seconds;
+- and the same work in steps: build (every query and chart,
+  panels.selectors.pack_build), html (the template), pdf (WeasyPrint).
 
-and prints one JSON object. The target: a 12-case pack as PDF in under 10 s.
+Prints one JSON object. The target: a 12-case pack as PDF in under 10 s.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ def setup_django(var_dir: str) -> None:
     os.environ["HIGHHARM_VAR_DIR"] = var_dir
     os.environ["HIGHHARM_DATABASE_URL"] = f"sqlite:///{var_dir}/bench.sqlite3"
     os.environ.setdefault("HIGHHARM_SECRET_KEY", "bench-only-secret-key")
+    os.environ["HIGHHARM_SECURE"] = "0"
+    os.environ["HIGHHARM_REQUIRE_2FA"] = "0"
+    os.environ["HIGHHARM_ALLOWED_HOSTS"] = "testserver"
     os.environ["DJANGO_SETTINGS_MODULE"] = "highharm.settings"
     sys.path.insert(0, str(ROOT / "src"))
     import django
@@ -193,7 +199,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="hh-bench-pack-") as var_dir:
         setup_django(var_dir)
         from django.template.loader import render_to_string
-        from django.test import RequestFactory
+        from django.test import Client, RequestFactory
 
         from highharm.panels.pdf import render_pdf_with_pages
         from highharm.panels.selectors import pack_build
@@ -201,8 +207,16 @@ def main() -> None:
         meeting, chair = build_data(cases=args.cases, incidents=args.incidents)
         request = RequestFactory().get(f"/panels/{meeting.pk}/pack.pdf")
         request.user = chair
+        client = Client()
+        client.force_login(chair)
+        assert client.get("/").status_code == 200  # the URL configuration is loaded
         runs = []
         for _ in range(args.repeat):
+            c = time.process_time()
+            t = time.perf_counter()
+            response = client.get(f"/panels/{meeting.pk}/pack.pdf")
+            view_s, view_cpu_s = time.perf_counter() - t, time.process_time() - c
+            assert response.status_code == 200 and response.content.startswith(b"%PDF")
             c0 = time.process_time()
             t0 = time.perf_counter()
             pack = pack_build(user=chair, meeting=meeting, for_print=True)
@@ -217,6 +231,8 @@ def main() -> None:
             t3 = time.perf_counter()
             runs.append(
                 {
+                    "view_s": round(view_s, 3),
+                    "view_cpu_s": round(view_cpu_s, 3),
                     "cpu_s": round(time.process_time() - c0, 3),
                     "build_s": round(t1 - t0, 3),
                     "html_s": round(t2 - t1, 3),
@@ -238,8 +254,9 @@ def main() -> None:
                     "pdf_pages": pages,
                     "weasyprint": weasyprint_version,
                     "runs": runs,
-                    "first_total_s": runs[0]["total_s"],
-                    "best_total_s": min(r["total_s"] for r in runs),
+                    "first_view_s": runs[0]["view_s"],
+                    "best_view_s": min(r["view_s"] for r in runs),
+                    "best_view_cpu_s": min(r["view_cpu_s"] for r in runs),
                     "load_average_1m": round(os.getloadavg()[0], 2),
                     "cpus": os.cpu_count(),
                     "target_s": 10,

@@ -88,7 +88,7 @@ def test_it_carries_open_actions_until_closed(client_for, users, perpetrator):
     action_update(
         action_id=done_before.pk,
         version=1,
-        changes={"status": "done", "closed_on": dt.date(2026, 3, 1)},
+        changes={"status": "done", "closed_on": dt.date(2026, 3, 1), "update_note": "No trace"},
     )
     action_update(
         action_id=done_in_march.pk,
@@ -162,3 +162,21 @@ def test_it_lets_the_offender_manager_update_an_action_on_their_case(
     action.refresh_from_db()
     assert action.status == "done"
     assert client_for(Role.PARTNER).post(f"/cases/actions/{action.pk}/", form).status_code == 403
+
+
+def test_it_needs_an_update_to_close_an_action_through_the_service(users):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    feb, _, _ = _meetings(users)
+    action = action_create(
+        meeting=feb,
+        description="Visit",
+        due_on=dt.date(2026, 3, 1),
+        owner=users[Role.OFFENDER_MANAGER],
+        raised_by=users[Role.PANEL_CHAIR],
+    )
+    with pytest.raises(ValidationError):
+        action_update(action_id=action.pk, version=1, changes={"status": "cancelled"})
+    action.refresh_from_db()
+    assert action.status == "open" and action.version == 1

@@ -259,6 +259,9 @@ def _check_contact_victim(case: Case, fields: dict) -> None:
     victim = fields.get("victim")
     if victim is not None and victim.case_id != case.pk:
         raise ValidationError({"victim": "That victim is not linked to this case."})
+    day = fields.get("contacted_on")
+    if day is not None and day > timezone.localdate():
+        raise ValidationError({"contacted_on": "A contact cannot be in the future."})
 
 
 @transaction.atomic

@@ -178,6 +178,8 @@ def minute_save(
     """
     if not AgendaItem.objects.filter(meeting=meeting, person=person).exists():
         raise PanelError("Put the person on the agenda before minuting them.")
+    if not discussion.strip() and not decisions.strip():
+        raise ValidationError({"discussion": "Write the discussion or the decisions."})
     existing = Minute.objects.filter(meeting=meeting, person=person).first()
     if existing is None and version == 0:
         minute = Minute(
@@ -248,6 +250,14 @@ def action_update(*, action_id: int, version: int, changes: dict, today: dt.date
     today = today or timezone.localdate()
     changes = dict(changes)
     status = changes.get("status")
+    if status in (Action.Status.DONE, Action.Status.CANCELLED):
+        note = changes.get("update_note")
+        if note is None:
+            note = Action.objects.filter(pk=action_id).values_list("update_note", flat=True).first()
+        if not (note or "").strip():
+            raise ValidationError(
+                {"update_note": "Say what was done, or why the action is cancelled."}
+            )
     if status is not None:
         if status == Action.Status.OPEN:
             changes["closed_on"] = None
