@@ -68,3 +68,9 @@ def test_it_uses_the_force_configuration_named_in_settings(settings, tmp_path):
     path.write_text(shipped_text().replace("highharm-default-2026.1", "force-own-1"))
     settings.SCORING_CONFIG = str(path)
     assert scoring_config().version == "force-own-1"
+
+
+def test_it_refuses_a_configuration_whose_top_score_is_too_high():
+    text = shipped_text().replace("stalking = 10", "stalking = 9000")
+    with pytest.raises(ScoringConfigError, match="highest possible score"):
+        parse_config(text)

@@ -169,3 +169,19 @@ def test_it_does_not_depend_on_row_order(force, rnd):
     a = score(frame(rows), as_of=AS_OF, config=config, window_days=window)
     b = score(frame(shuffled), as_of=AS_OF, config=config, window_days=window)
     assert a.equals(b)
+
+
+@settings(max_examples=40, deadline=None)
+@given(forces(), st.integers(min_value=1, max_value=7))
+def test_it_gives_the_same_result_in_slices(force, rows_per_slice):
+    from highharm.scoring import engine
+
+    config, window, rows = force
+    whole = score(frame(rows), as_of=AS_OF, config=config, window_days=window)
+    saved = engine.CHUNK_ROWS
+    engine.CHUNK_ROWS = rows_per_slice
+    try:
+        sliced = score(frame(rows), as_of=AS_OF, config=config, window_days=window)
+    finally:
+        engine.CHUNK_ROWS = saved
+    assert sliced.equals(whole)

@@ -16,6 +16,7 @@ FLAG_NAMES = ("stalking", "sexual", "strangulation", "weapon", "breach", "coerci
 """Flags that can score. coercive_control comes from the offence category."""
 
 SCORABLE_FLAGS = (*FLAG_NAMES, "domestic")
+MAX_TOTAL_POINTS = 8191  # the engine ranks on a 13-bit score
 RELATIONSHIPS = ("partner", "ex_partner", "family", "acquaintance", "stranger", "other", "unknown")
 
 
@@ -192,7 +193,7 @@ def parse_config(text: str, *, source: str = "<text>") -> ScoringConfig:
             )
     flags = {name: whole(f"flags.{name}", flags_table.get(name, 0)) for name in SCORABLE_FLAGS}
 
-    return ScoringConfig(
+    config = ScoringConfig(
         version=version.strip(),
         window_days=window_days,
         # Recency is read from the most recent band outwards: max_days increases.
@@ -214,3 +215,9 @@ def parse_config(text: str, *, source: str = "<text>") -> ScoringConfig:
         source=source,
         text=text,
     )
+    if config.max_score > MAX_TOTAL_POINTS:
+        fail(
+            "points",
+            f"the highest possible score is {config.max_score}; keep it under {MAX_TOTAL_POINTS + 1}",
+        )
+    return config

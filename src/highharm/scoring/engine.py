@@ -166,6 +166,14 @@ UNKNOWN_HARM_BIT = 1 << len(SCORABLE_FLAGS)
 _PERP_LIMIT = 1 << 32  # perpetrator codes take the top 32 bits of the sort key
 _VICTIM_LIMIT = (1 << 30) - 1  # victim codes 30 bits; the largest value means "no victim"
 _MAX_HARM_HUNDREDTHS = (1 << 32) - 1
+CHUNK_ROWS = 2_000_000
+_KEYED_SCHEMA = {
+    "_row": pl.UInt32,
+    "_a": pl.Int32,
+    "_h": pl.Int64,
+    "_bits": pl.UInt8,
+    "_k": pl.UInt64,
+}
 
 
 def _codes(series: pl.Series, limit: int) -> pl.Series:
@@ -364,48 +372,72 @@ def _per_person(
     def high(column: str) -> pl.Expr:
         return pl.col(column) // PACK
 
-    per_person = (
-        keyed.lazy()
-        .with_columns(
-            _in=inside,
-            _has_victim=has_victim,
-            _is_partner=is_partner,
-            _new_pair=(before >= 2).fill_null(True),
-            _last=(after >= (1 << 32)).fill_null(True),
-            _g=(before >= (1 << 32)).fill_null(True).cast(i64).cum_sum(),
+    i32 = pl.Int32
+
+    def summarise(chunk: pl.DataFrame) -> pl.DataFrame:
+        return (
+            chunk.lazy()
+            .with_columns(
+                _in=inside,
+                _has_victim=has_victim,
+                _is_partner=is_partner,
+                _new_pair=(before >= 2).fill_null(True),
+                _last=(after >= (1 << 32)).fill_null(True),
+                _g=(before >= (1 << 32)).fill_null(True).cast(i64).cum_sum(),
+            )
+            .with_columns(**running)
+            .filter(pl.col("_last"))
+            .with_columns([(pl.col(c) - pl.col(c).shift(1).fill_null(0)).alias(c) for c in counted])
+            .select(
+                "_row",
+                frequency=low("_c_freq_victims").cast(i32),
+                recency_days=((1 << 24) - 1 - (pl.col("_m_newest") - g * (1 << 24))).cast(i32),
+                _first_age=(pl.col("_m_oldest") - g * (1 << 24) - 1).cast(i32),
+                _sum_age=pl.col("_c_age"),
+                _harm_sum_c=pl.col("_c_harm"),
+                _harm_max_c=pl.col("_m_harm") - g * (1 << 33),
+                harm_unknown=high("_c_prior_unknown").cast(i32),
+                victims=high("_c_freq_victims").cast(i32),
+                partner_victims=low("_c_partner_recent").cast(i32),
+                _harm_recent_c=pl.col("_c_recent_h"),
+                _harm_prior_c=pl.col("_c_prior_h"),
+                incidents_recent=high("_c_partner_recent").cast(i32),
+                incidents_prior=low("_c_prior_unknown").cast(i32),
+                flag_stalking=low("_c_flags_1") > 0,
+                flag_sexual=high("_c_flags_1") > 0,
+                flag_strangulation=low("_c_flags_2") > 0,
+                flag_weapon=high("_c_flags_2") > 0,
+                flag_breach=low("_c_flags_3") > 0,
+                flag_coercive_control=high("_c_flags_3") > 0,
+                flag_domestic=pl.col("_c_flags_4") > 0,
+            )
+            .filter(pl.col("frequency") > 0)
+            .collect()
         )
-        .with_columns(**running)
-        .filter(pl.col("_last"))
-        .with_columns([(pl.col(c) - pl.col(c).shift(1).fill_null(0)).alias(c) for c in counted])
-        .select(
-            "_row",
-            frequency=low("_c_freq_victims"),
-            recency_days=(1 << 24) - 1 - (pl.col("_m_newest") - g * (1 << 24)),
-            _first_age=pl.col("_m_oldest") - g * (1 << 24) - 1,
-            _sum_age=pl.col("_c_age"),
-            _harm_sum_c=pl.col("_c_harm"),
-            _harm_max_c=pl.col("_m_harm") - g * (1 << 33),
-            harm_unknown=high("_c_prior_unknown"),
-            victims=high("_c_freq_victims"),
-            partner_victims=low("_c_partner_recent"),
-            _harm_recent_c=pl.col("_c_recent_h"),
-            _harm_prior_c=pl.col("_c_prior_h"),
-            incidents_recent=high("_c_partner_recent"),
-            incidents_prior=low("_c_prior_unknown"),
-            flag_stalking=low("_c_flags_1") > 0,
-            flag_sexual=high("_c_flags_1") > 0,
-            flag_strangulation=low("_c_flags_2") > 0,
-            flag_weapon=high("_c_flags_2") > 0,
-            flag_breach=low("_c_flags_3") > 0,
-            flag_coercive_control=high("_c_flags_3") > 0,
-            flag_domestic=pl.col("_c_flags_4") > 0,
+
+    # In slices of about CHUNK_ROWS incidents that end at a perpetrator's last incident:
+    # the running sums restart in each slice, so memory stays bounded and hot in cache.
+    cuts = [0]
+    if keyed.height > CHUNK_ROWS:
+        starts = (
+            keyed.select(pl.arg_where((before >= (1 << 32)).fill_null(True)))
+            .to_series()
+            .cast(pl.Int64)
         )
-        .filter(pl.col("frequency") > 0)
-        .collect()
-    )
+        for target in range(CHUNK_ROWS, keyed.height, CHUNK_ROWS):
+            position = starts.search_sorted(target, side="left")
+            cut = int(starts[position]) if position < starts.len() else keyed.height
+            if cut > cuts[-1]:
+                cuts.append(cut)
+    cuts.append(keyed.height)
+    parts = [
+        summarise(keyed.slice(begin, end - begin))
+        for begin, end in zip(cuts, cuts[1:], strict=False)
+        if end > begin
+    ]
+    del keyed
+    per_person = pl.concat(parts) if parts else summarise(pl.DataFrame(schema=_KEYED_SCHEMA))
     refs = df.get_column("perpetrator_ref").gather(per_person.get_column("_row"))
-    if isinstance(refs.dtype, pl.Categorical | pl.Enum):
-        refs = refs.cast(pl.String)
     return per_person.select(pl.lit(refs).alias("perpetrator_ref"), pl.exclude("_row"))
 
 
@@ -438,6 +470,9 @@ def _derive(raw: pl.LazyFrame, *, as_of: dt.date) -> pl.LazyFrame:
     ).drop("_first_age", "_sum_age")
 
 
+POINTS = pl.Int16  # points per component (the configuration keeps the total below 8192)
+
+
 def _days(hundredths: pl.Expr) -> pl.Expr:
     """Hundredths of a day as days, correctly rounded (Polars divides a column by a constant
     as a multiplication by its reciprocal, which can be off in the last bit; a decimal is not)."""
@@ -447,14 +482,14 @@ def _days(hundredths: pl.Expr) -> pl.Expr:
 def _band_points(value: pl.Expr, bands: tuple[Band, ...], *, at_most: bool = False) -> pl.Expr:
     """Points of the first band that matches (value >= min, or value <= max_days)."""
     if not bands:
-        return pl.lit(0, pl.Int64)
+        return pl.lit(0, POINTS)
     chain = None
     for band in bands:
         condition = value <= band.threshold if at_most else value >= band.threshold
         chain = (pl.when(condition) if chain is None else chain.when(condition)).then(
-            pl.lit(band.points, pl.Int64)
+            pl.lit(band.points, POINTS)
         )
-    return chain.otherwise(pl.lit(0, pl.Int64))
+    return chain.otherwise(pl.lit(0, POINTS))
 
 
 def award_points(measures: pl.LazyFrame, config: ScoringConfig) -> pl.LazyFrame:
@@ -488,17 +523,17 @@ def award_points(measures: pl.LazyFrame, config: ScoringConfig) -> pl.LazyFrame:
             tuple(Band(round(b.threshold * 100), b.points) for b in config.harm_max),
         ),
         points_victims=_band_points(pl.col("victims"), config.victims),
-        points_serial=pl.when(serial).then(config.serial_points).otherwise(0).cast(pl.Int64),
+        points_serial=pl.when(serial).then(config.serial_points).otherwise(0).cast(POINTS),
         points_escalation=pl.when(escalating_harm)
         .then(config.harm_points)
         .otherwise(0)
-        .cast(pl.Int64),
-        points_gaps=pl.when(gaps_shortening).then(config.gap_points).otherwise(0).cast(pl.Int64),
+        .cast(POINTS),
+        points_gaps=pl.when(gaps_shortening).then(config.gap_points).otherwise(0).cast(POINTS),
         **{
             f"points_{name}": pl.when(pl.col(f"flag_{name}"))
             .then(config.flags.get(name, 0))
             .otherwise(0)
-            .cast(pl.Int64)
+            .cast(POINTS)
             for name in SCORABLE_FLAGS
         },
     )
@@ -513,7 +548,9 @@ def award_points(measures: pl.LazyFrame, config: ScoringConfig) -> pl.LazyFrame:
         "points_gaps",
         *[f"points_{name}" for name in SCORABLE_FLAGS],
     ]
-    return lf.with_columns(priority_score=pl.sum_horizontal(components).cast(pl.Int64))
+    return lf.with_columns(
+        priority_score=pl.sum_horizontal([pl.col(c).cast(pl.Int32) for c in components])
+    )
 
 
 def _days_text(hundredths: pl.Expr) -> pl.Expr:
@@ -658,8 +695,8 @@ def rank(
     window_days: int | None = None,
 ) -> pl.DataFrame:
     """Every perpetrator with an incident in the window: measures, points, priority score
-    and rank (1 = highest), best first. Columns starting with `_` are working values that
-    `finish` needs for the explanation."""
+    and rank (1 = highest). Rows are in no particular order: `rank` gives it. Columns
+    starting with `_` are working values that `finish` needs for the explanation."""
     window = window_days or config.window_days
     raw = _per_person(
         incidents,
@@ -668,39 +705,40 @@ def rank(
         period_days=config.period_days,
         serial_relationships=config.serial_relationships,
     )
-    # Sort the narrow raw measures with their score, then derive the rest in rank order
-    # (cheaper than moving every column of the finished table).
-    priority = award_points(_derive(raw.lazy(), as_of=as_of), config).select("priority_score")
-    raw = raw.hstack(priority.collect())
-    # The first three sort keys fit one whole number (score 13 bits, harm 38, recency
-    # 12), which sorts much faster than three columns; the reference breaks exact ties.
+    scored = award_points(_derive(raw.lazy(), as_of=as_of), config).collect()
+    del raw
+    # The order: one narrow sort of (score, harm, recency, reference). The first three
+    # fit one whole number (score 13 bits, harm 38, recency 12), which sorts much faster
+    # than three columns. The table itself is not moved: `rank` says where each row goes
+    # (`score` orders the rows it returns).
     fits = (
         config.max_score < 1 << 13
-        and (raw.height == 0 or raw.get_column("_harm_sum_c").max() < 1 << 38)
+        and (scored.height == 0 or scored.get_column("_harm_sum_c").max() < 1 << 38)
         and window < 1 << 12
     )
+    index = pl.int_range(0, pl.len(), dtype=pl.UInt32).alias("_i")
+    reference = pl.col("perpetrator_ref")
+    if isinstance(scored.schema["perpetrator_ref"], pl.Categorical | pl.Enum):
+        reference = reference.cast(pl.String)  # compares faster than categorical
     if fits:
         key = (
             (pl.lit((1 << 13) - 1, pl.Int64) - pl.col("priority_score")).cast(pl.UInt64) * (1 << 50)
             + ((1 << 38) - 1 - pl.col("_harm_sum_c")).cast(pl.UInt64) * (1 << 12)
             + pl.col("recency_days").cast(pl.UInt64)
-        )
-        ordered = raw.sort([key, pl.col("perpetrator_ref")])
+        ).alias("_key")
+        order = scored.select(key, reference, index).sort(["_key", "perpetrator_ref"])
     else:
-        ordered = raw.sort(
-            [
-                pl.col("priority_score"),
-                pl.col("_harm_sum_c"),
-                pl.col("recency_days"),
-                pl.col("perpetrator_ref"),
-            ],
+        order = scored.select(
+            "priority_score", "_harm_sum_c", "recency_days", reference, index
+        ).sort(
+            ["priority_score", "_harm_sum_c", "recency_days", "perpetrator_ref"],
             descending=[True, True, False, False],
         )
-    return (
-        award_points(_derive(ordered.drop("priority_score").lazy(), as_of=as_of), config)
-        .with_columns(rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
-        .collect()
+    positions = order.get_column("_i")
+    ranks = pl.zeros(scored.height, pl.Int32, eager=True).scatter(
+        positions, pl.int_range(1, scored.height + 1, dtype=pl.Int32, eager=True)
     )
+    return scored.with_columns(rank=ranks)
 
 
 def finish(
@@ -748,8 +786,10 @@ def score(
     """
     ranked = rank(incidents, as_of=as_of, config=config, window_days=window_days)
     if top is not None:
-        ranked = ranked.head(top)
-    return finish(ranked, as_of=as_of, config=config, window_days=window_days, explain=explain)
+        ranked = ranked.filter(pl.col("rank") <= top)
+    return finish(
+        ranked.sort("rank"), as_of=as_of, config=config, window_days=window_days, explain=explain
+    )
 
 
 __all__ = [
