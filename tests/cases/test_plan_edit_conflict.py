@@ -29,3 +29,13 @@ def test_it_saves_when_nobody_else_changed_it(client_for, users, perpetrator):
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.plan, case.review_due, case.version) == ("Weekly visits", None, 2)
+
+
+def test_it_treats_the_same_edit_sent_twice_as_done(client_for, users, perpetrator):
+    case = open_case(perpetrator, users[Role.OFFENDER_MANAGER])
+    alice = client_for(Role.OFFENDER_MANAGER)
+    data = {"version": 1, "plan": "Weekly visits", "review_due": ""}
+    assert alice.post(f"/cases/{case.pk}/plan/", data).status_code == 302
+    assert alice.post(f"/cases/{case.pk}/plan/", data).status_code == 302  # double click
+    case.refresh_from_db()
+    assert (case.plan, case.version) == ("Weekly visits", 2)

@@ -28,12 +28,15 @@ __all__ = ["EditConflict", "create_once", "first_error", "locked_update"]
 def locked_update(model: type[models.Model], *, pk, expected_version: int, changes: dict):
     """Apply `changes` to row `pk` if it is still at `expected_version`; bump the version.
 
-    Raises EditConflict if the row moved on, ValidationError if the result is
-    invalid, model.DoesNotExist if it is gone.
+    Raises EditConflict if the row moved on, unless it already holds exactly these
+    values (the same form submitted twice); ValidationError if the result is
+    invalid; model.DoesNotExist if it is gone.
     """
     with transaction.atomic():
         current = model.objects.select_for_update().get(pk=pk)
         if int(expected_version) != current.version:
+            if _already_saved(current, changes):
+                return current  # the same edit sent twice (a double submit): nothing to do
             raise EditConflict(current=current, attempted=changes)
         for name, value in changes.items():
             setattr(current, name, value)
@@ -41,6 +44,18 @@ def locked_update(model: type[models.Model], *, pk, expected_version: int, chang
         current.full_clean()
         current.save()
     return current
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, models.Model) or isinstance(b, models.Model):
+        return getattr(a, "pk", a) == getattr(b, "pk", b)
+    if isinstance(a, str) and isinstance(b, str):
+        return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+    return a == b
+
+
+def _already_saved(current, changes: dict) -> bool:
+    return all(_same(getattr(current, name), value) for name, value in changes.items())
 
 
 def create_once(model: type[models.Model], *, submission_key=None, **fields):
