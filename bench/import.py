@@ -42,9 +42,17 @@ def child(argv: list[str]) -> None:
         main(["highharm", *argv])
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     with os.fdopen(int(os.environ["HH_BENCH_REPORT_FD"]), "w") as report:
-        report.write(json.dumps({"peak_rss_mb": round(peak_kb / 1024, 1), "exit": code}))
+        report.write(
+            json.dumps(
+                {
+                    "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+                    "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+                    "exit": code,
+                }
+            )
+        )
     sys.exit(code)
 
 
@@ -71,6 +79,8 @@ def run(argv: list[str], env: dict, *, measure: bool = False) -> dict:
         return {}
     return {
         "seconds": round(seconds, 2),
+        "cpu_seconds": report.get("cpu_seconds"),
+        "load_average": round(os.getloadavg()[0], 1),
         "peak_rss_mb": report.get("peak_rss_mb"),
         "exit": proc.returncode,
         "summary": out.decode().strip().splitlines(),
@@ -110,15 +120,14 @@ def bench_database(name: str, url: str, persons: Path, incidents: Path, rows: in
         "seconds": i["seconds"],
         "rows_per_s": round(rows / i["seconds"]),
         "peak_rss_mb": i["peak_rss_mb"],
+        "cpu_seconds_importer": i["cpu_seconds"],
+        "load_average": i["load_average"],
         "incidents_summary": i["summary"],
-        "persons": {
-            "seconds": p["seconds"],
-            "peak_rss_mb": p["peak_rss_mb"],
-            "summary": p["summary"],
-        },
+        "persons": {k: p[k] for k in ("seconds", "cpu_seconds", "peak_rss_mb", "summary")},
         "reimport_unchanged": {
             "seconds": again["seconds"],
             "rows_per_s": round(rows / again["seconds"]),
+            "cpu_seconds": again["cpu_seconds"],
             "peak_rss_mb": again["peak_rss_mb"],
         },
     }

@@ -25,6 +25,7 @@ through COPY.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import queue
 import threading
@@ -136,7 +137,8 @@ def records_import(
 
     started = time.monotonic()
     today = today or timezone.localdate()
-    offence_codes = list(Offence.objects.values_list("code", flat=True))
+    offences = dict(Offence.objects.values_list("code", "id"))
+    offence_codes = list(offences)
     result = ImportResult(dry_run=dry_run)
     run = None
     if not dry_run:
@@ -172,7 +174,7 @@ def records_import(
                     result.batches += 1
                     report.read += read
                     with transaction.atomic():
-                        checked = batch(db, checked, report, result, dry_run, reason)
+                        checked = batch(db, checked, report, result, dry_run, reason, offences)
                         if result.batches == crash_in:
                             os._exit(CRASH_EXIT_CODE)
                         if run is not None:
@@ -265,21 +267,24 @@ def _in_background(items: Iterator, depth: int = 2) -> Iterator:
         thread.join(timeout=5)
 
 
-def _persons_batch(db, checked, report, result, dry_run, reason):
-    staged = checked.valid
-    db.load("hh_imp_person", staged)
-    checked = _dedupe(db, checked, kind=schema.PERSONS)
-    db.drop_lines("hh_imp_person", staged, checked.valid)
-    db.remember_seen(schema.PERSONS)
-    counts = db.classify("hh_imp_person", "people_person", "reference")
-    _count(report, checked, counts)
-    if dry_run:
+def _persons_batch(db, checked, report, result, dry_run, reason, offences):
+    kind = schema.PERSONS
+    checked = _dedupe(db, checked, kind=kind)
+    valid = _classify(db, checked.valid, kind=kind)
+    checked = validation.Checked(
+        valid=valid, rejects=checked.rejects, duplicates=checked.duplicates
+    )
+    db.remember_seen(kind, valid)
+    _count(report, checked)
+    changed = valid.filter(pl.col("action") != "N")
+    if dry_run or not changed.height:
         return checked
     now = timezone.now()
+    db.load("hh_imp_person", changed)
     db.upsert_persons(now)
     db.history("hh_imp_person", Person, "s.reference = m.reference", now, reason)
     aliases = (
-        checked.valid.select("reference", pl.col("aliases").str.split(schema.ALIAS_SEPARATOR))
+        changed.select("reference", pl.col("aliases").str.split(schema.ALIAS_SEPARATOR))
         .explode("aliases")
         .filter(pl.col("aliases").is_not_null() & (pl.col("aliases") != ""))
         .rename({"aliases": "name"})
@@ -288,22 +293,32 @@ def _persons_batch(db, checked, report, result, dry_run, reason):
     return checked
 
 
-def _incidents_batch(db, checked, report, result, dry_run, reason):
-    staged = checked.valid.with_columns(
-        pl.sum_horizontal(
-            pl.col(f).cast(pl.Int32) * (1 << i) for i, f in enumerate(schema.FLAGS)
-        ).alias("flags")
+def _incidents_batch(db, checked, report, result, dry_run, reason, offences):
+    kind = schema.INCIDENTS
+    refs = pl.concat(
+        [checked.valid.get_column("perpetrator_ref"), checked.valid.get_column("victim_ref")]
     )
-    db.load("hh_imp_incident", staged)
-    checked = validation.reject_unknown_people(checked, db.unknown_people())
-    checked = _dedupe(db, checked, kind=schema.INCIDENTS)
-    db.drop_lines("hh_imp_incident", staged, checked.valid)
-    db.remember_seen(schema.INCIDENTS)
-    counts = db.classify("hh_imp_incident", "records_incident", "crime_reference")
-    _count(report, checked, counts)
-    if dry_run:
+    checked = validation.attach_people(checked, db.lookup_people(refs.drop_nulls().unique()))
+    checked = _dedupe(db, checked, kind=kind)
+    valid = _classify(db, checked.valid, kind=kind)
+    checked = validation.Checked(
+        valid=valid, rejects=checked.rejects, duplicates=checked.duplicates
+    )
+    db.remember_seen(kind, valid)
+    _count(report, checked)
+    changed = valid.filter(pl.col("action") != "N")
+    if dry_run or not changed.height:
         return checked
     now = timezone.now()
+    db.load(
+        "hh_imp_incident",
+        changed.with_columns(
+            pl.col("offence_code")
+            .replace_strict(offences, return_dtype=pl.Int64)
+            .alias("offence_id"),
+            validation.flag_bits(),
+        ),
+    )
     db.stage_pairs_of_changed_incidents(before_upsert=True)
     db.upsert_incidents(now)
     db.history("hh_imp_incident", Incident, "s.crime_reference = m.crime_reference", now, reason)
@@ -317,11 +332,18 @@ def _incidents_batch(db, checked, report, result, dry_run, reason):
 def _dedupe(db, checked, *, kind):
     key = schema.KEY[kind]
     what = schema.WHAT[key]
-    checked = validation.dedupe_across(checked, db.seen_before(kind), key=key, what=what)
+    earlier = db.seen(kind, checked.valid.get_column(key))
+    checked = validation.dedupe_across(checked, earlier, key=key, what=what)
     return validation.dedupe_within(checked, key=key, what=what)
 
 
-def _count(report: FileReport, checked, counts: dict) -> None:
+def _classify(db, valid: pl.DataFrame, *, kind: str) -> pl.DataFrame:
+    key = schema.KEY[kind]
+    return validation.classify(valid, db.stored_hashes(kind, valid.get_column(key)), key=key)
+
+
+def _count(report: FileReport, checked) -> None:
+    counts = dict(checked.valid.get_column("action").value_counts().iter_rows())
     report.inserted += counts.get("I", 0)
     report.updated += counts.get("U", 0)
     report.unchanged += counts.get("N", 0)
@@ -348,30 +370,35 @@ STAGE_COLUMNS = {
         ("ethnicity", "text"),
         ("aliases", "text"),
         ("content_hash", "text"),
+        ("action", "text"),
     ],
     "hh_imp_incident": [
         ("line", "bigint"),
         ("crime_reference", "text"),
         ("occurred_on", "date"),
-        ("offence_code", "text"),
-        ("perpetrator_ref", "text"),
-        ("victim_ref", "text"),
+        ("offence_id", "bigint"),
+        ("perpetrator_id", "bigint"),
+        ("victim_id", "bigint"),
         ("relationship", "text"),
-        ("flags", "integer"),  # the six flags as bits (FLAG_BITS): far fewer values to bind
+        ("flags", "integer"),  # the six flags as bits: far fewer values to send
         ("outcome", "text"),
         ("content_hash", "text"),
+        ("action", "text"),
     ],
-    "hh_imp_alias": [("reference", "text"), ("name", "text")],
-    "hh_imp_drop": [("line", "bigint")],
+    "hh_imp_alias": [("reference", "text"), ("name", "text"), ("action", "text")],
 }
 STAGE_INDEXES = {
     "hh_imp_person": ("reference",),
     "hh_imp_alias": ("reference", "name"),
-    "hh_imp_drop": ("line",),
 }
+# The references taken so far from each file (for the duplicate check across batches).
 SEEN = {
-    schema.PERSONS: ("hh_imp_seen_person", "hh_imp_person", "reference"),
-    schema.INCIDENTS: ("hh_imp_seen_incident", "hh_imp_incident", "crime_reference"),
+    schema.PERSONS: ("hh_imp_seen_person", "reference"),
+    schema.INCIDENTS: ("hh_imp_seen_incident", "crime_reference"),
+}
+STORED = {
+    schema.PERSONS: (Person, "reference"),
+    schema.INCIDENTS: (Incident, "crime_reference"),
 }
 
 
@@ -411,15 +438,21 @@ class _Staging:
             # Just-in-time compilation costs more than it saves on these statements, which
             # run once per batch (measured: ~0.7 s per statement, docs/performance.md).
             self._exec("SET jit = off")
+            # Every join here matches one batch (tens of thousands of keys) against a big
+            # table by an indexed key. With hash joins the planner reads the whole table
+            # for each batch, so each batch gets slower as the table grows (measured on
+            # 1 million incidents); index lookups keep every batch the same cost.
+            self._exec("SET enable_hashjoin = off")
+            self._exec("SET enable_mergejoin = off")
+            self._exec("SET work_mem = '64MB'")
         else:
             # A bigger page cache for this connection: index inserts into big tables stay
             # in memory instead of re-reading pages (the default is 2 MB).
             self._exec(f"PRAGMA cache_size = -{SQLITE_CACHE_KB}")
         for table, columns in STAGE_COLUMNS.items():
             cols = ", ".join(f"{name} {self._type(t)}" for name, t in columns)
-            extra = ", action CHAR(1)" if table != "hh_imp_drop" else ""
-            self._exec(f"CREATE {temp} TABLE IF NOT EXISTS {table} ({cols}{extra})")
-        for seen, _, key in SEEN.values():
+            self._exec(f"CREATE {temp} TABLE IF NOT EXISTS {table} ({cols})")
+        for seen, key in SEEN.values():
             self._exec(
                 f"CREATE {temp} TABLE IF NOT EXISTS {seen} ({key} {self._type('text')} "
                 f"PRIMARY KEY, line {self._type('bigint')}, content_hash {self._type('text')})"
@@ -431,28 +464,35 @@ class _Staging:
         )
         for table, columns in STAGE_INDEXES.items():
             self._exec(f"CREATE INDEX IF NOT EXISTS {table}_idx ON {table} ({', '.join(columns)})")
-        for table in [*STAGE_COLUMNS, "hh_imp_pair", *(s[0] for s in SEEN.values())]:
+        for table in self._tables():
             self._exec(f"DELETE FROM {table}")
+
+    def _tables(self) -> list[str]:
+        return [*STAGE_COLUMNS, "hh_imp_pair", *(seen for seen, _ in SEEN.values())]
 
     def drop(self) -> None:
         if connection.connection is None:
             return
-        tables = [*STAGE_COLUMNS, "hh_imp_pair", *(s[0] for s in SEEN.values())]
         try:
-            for table in tables:
+            for table in self._tables():
                 self._exec(f"DROP TABLE IF EXISTS {table}")
             if self.pg:
-                self._exec("RESET jit")
+                for setting in ("jit", "enable_hashjoin", "enable_mergejoin", "work_mem"):
+                    self._exec(f"RESET {setting}")
         except Exception:  # noqa: BLE001, S110 - a broken connection drops them anyway
             pass
 
     def _clear(self, table: str) -> None:
         self._exec(f"TRUNCATE {table}" if self.pg else f"DELETE FROM {table}")
 
-    def load(self, table: str, frame: pl.DataFrame) -> None:
-        """Replace the content of staging ``table`` with ``frame`` (its named columns)."""
-        self._clear(table)
-        names = [name for name, _ in STAGE_COLUMNS[table]]
+    def load(self, table: str, frame: pl.DataFrame, *, clear: bool = True) -> None:
+        """Put ``frame`` (the table's named columns) into temporary ``table``."""
+        if table in STAGE_COLUMNS:
+            names = [name for name, _ in STAGE_COLUMNS[table]]
+        else:
+            names = frame.columns
+        if clear:
+            self._clear(table)
         data = frame.rename({"_line": "line"}) if "_line" in frame.columns else frame
         data = data.select(names)
         if not data.height:
@@ -464,7 +504,6 @@ class _Staging:
                     f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT csv)"
                 ) as copy:
                     copy.write(payload)
-            self._exec(f"ANALYZE {table}")
         else:
             data = data.with_columns(pl.col(pl.Date).cast(pl.String))
             marks = ", ".join(["%s"] * len(names))
@@ -473,65 +512,67 @@ class _Staging:
                     f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", data.rows()
                 )
 
-    def drop_lines(self, table: str, staged: pl.DataFrame, kept: pl.DataFrame) -> None:
-        """Remove from staging the rows the checks after staging turned away."""
-        if staged.height == kept.height:
-            return
-        dropped = staged.select("_line").join(kept.select("_line"), on="_line", how="anti")
-        self.load("hh_imp_drop", dropped)
-        self._exec(f"DELETE FROM {table} WHERE line IN (SELECT line FROM hh_imp_drop)")
+    # -- questions for the database, one query per batch each
 
-    # -- questions for the database
+    def _values(self, values: pl.Series) -> tuple[str, object]:
+        """A one-column row source ``v(k)`` of ``values``, passed as a single parameter."""
+        items = values.drop_nulls().unique().to_list()
+        if self.pg:
+            return "SELECT unnest(%s::text[]) AS k", items
+        return "SELECT value AS k FROM json_each(%s)", json.dumps(items)
 
-    def unknown_people(self) -> list[str]:
-        """References on staged incidents that are neither in the persons file nor the DB."""
-        person = Person._meta.db_table
+    def lookup_people(self, refs: pl.Series) -> pl.DataFrame:
+        """For each reference: its person id in the database (or null) and whether it was
+        an accepted row of this run's persons file."""
+        values, param = self._values(refs)
         rows = self._fetch(
             f"""
-            SELECT DISTINCT ref FROM (
-                SELECT perpetrator_ref AS ref FROM hh_imp_incident
-                UNION SELECT victim_ref AS ref FROM hh_imp_incident WHERE victim_ref IS NOT NULL
-            ) refs
-            WHERE NOT EXISTS (SELECT 1 FROM {person} p WHERE p.reference = refs.ref)
-              AND NOT EXISTS (SELECT 1 FROM hh_imp_seen_person k WHERE k.reference = refs.ref)
-            """
-        )
-        return [r[0] for r in rows]
-
-    def seen_before(self, kind: str) -> pl.DataFrame:
-        """Staged rows whose key was taken from an earlier chunk of the same file."""
-        seen, stage, key = SEEN[kind]
-        rows = self._fetch(
-            f"""
-            SELECT s.line, k.line,
-                   CASE WHEN s.content_hash = k.content_hash THEN 1 ELSE 0 END
-            FROM {stage} s JOIN {seen} k ON k.{key} = s.{key}
-            """
+            SELECT v.k, p.id,
+                   CASE WHEN EXISTS (SELECT 1 FROM hh_imp_seen_person f WHERE f.reference = v.k)
+                        THEN 1 ELSE 0 END
+            FROM ({values}) v LEFT JOIN {Person._meta.db_table} p ON p.reference = v.k
+            """,
+            [param],
         )
         return pl.DataFrame(
             rows,
-            schema={"_line": pl.Int64, "first_line": pl.Int64, "same_content": pl.Int64},
+            schema={"reference": pl.String, "person_id": pl.Int64, "in_file": pl.Int8},
             orient="row",
-        ).with_columns(pl.col("same_content").cast(pl.Boolean))
+        ).with_columns(pl.col("in_file").cast(pl.Boolean))
 
-    def remember_seen(self, kind: str) -> None:
-        seen, stage, key = SEEN[kind]
-        self._exec(
-            f"INSERT INTO {seen} ({key}, line, content_hash) "
-            f"SELECT {key}, line, content_hash FROM {stage}"
+    def stored_hashes(self, kind: str, keys: pl.Series) -> pl.DataFrame:
+        """The stored content hash of each key already in the database."""
+        model, key = STORED[kind]
+        values, param = self._values(keys)
+        rows = self._fetch(
+            f"SELECT m.{key}, m.content_hash FROM ({values}) v "
+            f"JOIN {model._meta.db_table} m ON m.{key} = v.k",
+            [param],
+        )
+        return pl.DataFrame(rows, schema={key: pl.String, "stored_hash": pl.String}, orient="row")
+
+    def seen(self, kind: str, keys: pl.Series) -> pl.DataFrame:
+        """The keys already taken from an earlier batch of the same file."""
+        seen, key = SEEN[kind]
+        values, param = self._values(keys)
+        rows = self._fetch(
+            f"SELECT k.{key}, k.line, k.content_hash FROM ({values}) v "
+            f"JOIN {seen} k ON k.{key} = v.k",
+            [param],
+        )
+        return pl.DataFrame(
+            rows,
+            schema={key: pl.String, "first_line": pl.Int64, "first_hash": pl.String},
+            orient="row",
         )
 
-    def classify(self, stage: str, main: str, key: str) -> dict[str, int]:
-        """Mark each staged row I (new), U (changed) or N (unchanged); return the counts."""
-        self._exec(
-            f"""
-            UPDATE {stage}
-            SET action = CASE WHEN m.content_hash = {stage}.content_hash THEN 'N' ELSE 'U' END
-            FROM {main} m WHERE m.{key} = {stage}.{key}
-            """
+    def remember_seen(self, kind: str, valid: pl.DataFrame) -> None:
+        seen, key = SEEN[kind]
+        self.load(
+            seen,
+            valid.select(pl.col(key), pl.col("_line").alias("line"), pl.col("content_hash")),
+            clear=False,
         )
-        self._exec(f"UPDATE {stage} SET action = 'I' WHERE action IS NULL")
-        return dict(self._fetch(f"SELECT action, COUNT(*) FROM {stage} GROUP BY action"))
 
     # -- writes
 
@@ -557,8 +598,6 @@ class _Staging:
 
     def upsert_incidents(self, now: dt.datetime) -> None:
         table = Incident._meta.db_table
-        person = Person._meta.db_table
-        offence = Offence._meta.db_table
         flags = ", ".join(schema.FLAGS)
         s_flags = ", ".join(f"(s.flags & {1 << i}) <> 0" for i, _ in enumerate(schema.FLAGS))
         set_flags = ", ".join(f"{f} = excluded.{f}" for f in schema.FLAGS)
@@ -567,12 +606,9 @@ class _Staging:
             INSERT INTO {table} (crime_reference, occurred_on, offence_id, perpetrator_id,
                                  victim_id, relationship, {flags}, outcome, content_hash,
                                  imported_at)
-            SELECT s.crime_reference, s.occurred_on, o.id, p.id, v.id, s.relationship,
-                   {s_flags}, s.outcome, s.content_hash, %s
+            SELECT s.crime_reference, s.occurred_on, s.offence_id, s.perpetrator_id,
+                   s.victim_id, s.relationship, {s_flags}, s.outcome, s.content_hash, %s
             FROM hh_imp_incident s
-            JOIN {offence} o ON o.code = s.offence_code
-            JOIN {person} p ON p.reference = s.perpetrator_ref
-            LEFT JOIN {person} v ON v.reference = s.victim_ref
             WHERE s.action IN ('I', 'U')
             ON CONFLICT (crime_reference) DO UPDATE SET
                 occurred_on = excluded.occurred_on, offence_id = excluded.offence_id,
@@ -617,7 +653,7 @@ class _Staging:
         """Add the aliases of new and changed persons that are not recorded yet."""
         if not aliases.height:
             return 0
-        self.load("hh_imp_alias", aliases)
+        self.load("hh_imp_alias", aliases.with_columns(pl.lit(None, pl.String).alias("action")))
         alias = PersonAlias._meta.db_table
         person = Person._meta.db_table
         added = self._exec(
@@ -679,31 +715,16 @@ class _Staging:
             "CASE WHEN i.relationship = 'unknown' THEN 1 ELSE 0 END, "
             "i.occurred_on DESC, i.crime_reference DESC"
         )
-        if self.pg:  # one pass over the pairs' incidents (a sub-query per pair is slower here)
-            self._exec(
-                f"""
-                UPDATE hh_imp_pair SET kind = latest.relationship
-                FROM (
-                    SELECT DISTINCT ON (i.perpetrator_id, i.victim_id)
-                           i.perpetrator_id, i.victim_id, i.relationship
-                    FROM hh_imp_pair q JOIN {incident} i
-                      ON i.perpetrator_id = q.perpetrator_id AND i.victim_id = q.victim_id
-                    ORDER BY i.perpetrator_id, i.victim_id, {order}
-                ) latest
-                WHERE latest.perpetrator_id = hh_imp_pair.perpetrator_id
-                  AND latest.victim_id = hh_imp_pair.victim_id
-                """
-            )
-        else:  # SQLite: a sub-query per pair on the (victim, date) index is the fastest
-            self._exec(
-                f"""
-                UPDATE hh_imp_pair SET kind = (
-                    SELECT i.relationship FROM {incident} i
-                    WHERE i.perpetrator_id = hh_imp_pair.perpetrator_id
-                      AND i.victim_id = hh_imp_pair.victim_id
-                    ORDER BY {order} LIMIT 1)
-                """
-            )
+        # One index lookup per pair, on the (victim, date) or (perpetrator, date) index.
+        self._exec(
+            f"""
+            UPDATE hh_imp_pair SET kind = (
+                SELECT i.relationship FROM {incident} i
+                WHERE i.perpetrator_id = hh_imp_pair.perpetrator_id
+                  AND i.victim_id = hh_imp_pair.victim_id
+                ORDER BY {order} LIMIT 1)
+            """
+        )
         self._exec(
             f"""
             UPDATE hh_imp_pair

@@ -432,19 +432,71 @@ def _conflict_reason(key: str, what: str, first_line: str) -> pl.Expr:
 def dedupe_across(checked: Checked, earlier: pl.DataFrame, *, key: str, what: str) -> Checked:
     """Against rows taken from earlier chunks of the same file.
 
-    ``earlier`` has columns ``_line`` (this chunk's line), ``first_line`` and
-    ``same_content`` (bool) for each row whose key was already seen.
+    ``earlier`` has one row per key already taken: ``key``, ``first_line`` and
+    ``first_hash``. A row with the same content is an exact duplicate (dropped, counted);
+    one with different content is rejected, naming the line that was taken.
     """
     if not earlier.height:
         return checked
-    df = checked.valid.join(earlier, on="_line", how="left")
-    exact = pl.col("same_content").fill_null(False)
-    conflict = pl.col("first_line").is_not_null() & ~exact
+    df = checked.valid.join(earlier, on=key, how="left")
+    seen = pl.col("first_line").is_not_null()
+    exact = seen & (pl.col("content_hash") == pl.col("first_hash"))
+    conflict = seen & (pl.col("content_hash") != pl.col("first_hash"))
     more = _apply_rules(df, [(key, conflict, None, _conflict_reason(key, what, "first_line"))])
     duplicates = df.filter(exact).height
-    valid = df.filter(pl.col("first_line").is_null()).drop("first_line", "same_content")
+    valid = df.filter(~seen).drop("first_line", "first_hash")
     return Checked(
         valid=valid,
         rejects=pl.concat([checked.rejects, more]).sort("line", maintain_order=True),
         duplicates=checked.duplicates + duplicates,
     )
+
+
+def attach_people(checked: Checked, people: pl.DataFrame) -> Checked:
+    """Give each incident its perpetrator's and victim's database ids, rejecting those
+    whose perpetrator or victim is in neither the persons file nor the database.
+
+    ``people`` has one row per reference used: ``reference``, ``person_id`` (null when not
+    in the database) and ``in_file`` (an accepted row of this run's persons file). In a
+    dry run a person may be in the file only: the id stays null, nothing is written.
+    """
+    unknown = people.filter(pl.col("person_id").is_null() & ~pl.col("in_file"))
+    checked = reject_unknown_people(checked, unknown.get_column("reference").to_list())
+    ids = people.select("reference", "person_id")
+    valid = (
+        checked.valid.join(
+            ids.rename({"reference": "perpetrator_ref", "person_id": "perpetrator_id"}),
+            on="perpetrator_ref",
+            how="left",
+        )
+        .join(
+            ids.rename({"reference": "victim_ref", "person_id": "victim_id"}),
+            on="victim_ref",
+            how="left",
+        )
+        .sort("_line")
+    )
+    return Checked(valid=valid, rejects=checked.rejects, duplicates=checked.duplicates)
+
+
+def classify(valid: pl.DataFrame, stored: pl.DataFrame, *, key: str) -> pl.DataFrame:
+    """Add ``action``: I (new), U (stored with a different content hash), N (unchanged).
+
+    ``stored`` has ``key`` and ``stored_hash`` for the keys already in the database.
+    """
+    df = valid.join(stored, on=key, how="left")
+    action = (
+        pl.when(pl.col("stored_hash").is_null())
+        .then(pl.lit("I"))
+        .when(pl.col("stored_hash") == pl.col("content_hash"))
+        .then(pl.lit("N"))
+        .otherwise(pl.lit("U"))
+    )
+    return df.with_columns(action.alias("action")).drop("stored_hash").sort("_line")
+
+
+def flag_bits() -> pl.Expr:
+    """The six flags as one integer, bit i for schema.FLAGS[i] (fewer values to send)."""
+    return pl.sum_horizontal(
+        pl.col(f).cast(pl.Int32) * (1 << i) for i, f in enumerate(schema.FLAGS)
+    ).alias("flags")
