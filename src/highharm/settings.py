@@ -315,6 +315,10 @@ PERSON_PAGE_SECTIONS.append("highharm.cases.views.person_section")
 # (references) -> {reference: status}; see highharm.scoring.selectors.candidate_statuses).
 PERSON_PAGE_SECTIONS.append("highharm.scoring.views.person_section")
 CANDIDATE_STATUS_SOURCES: list[str] = []
+# Referrals: the person page shows referrals and triage decisions; the candidate list marks
+# people already adopted, monitored, declined recently or referred.
+PERSON_PAGE_SECTIONS.append("highharm.referrals.views.person_section")
+CANDIDATE_STATUS_SOURCES.append("highharm.referrals.selectors.person_status_details")
 # Risk assessments: the person page shows each instrument's latest assessment; triage shows the
 # risk tool's result through this hook (a dotted path to a function (person) -> dict or None).
 PERSON_PAGE_SECTIONS.append("highharm.assessment.views.person_section")

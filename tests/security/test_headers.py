@@ -37,7 +37,12 @@ def test_it_has_no_inline_script_or_style_on_the_login_page(client):
 
 
 def _production_env(**extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HIGHHARM_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("HIGHHARM_")
+        and k != "DJANGO_ALLOW_ASYNC_UNSAFE"  # set for browser tests
+    }
     env.update(
         {
             "HIGHHARM_SECRET_KEY": "k" * 20 + "production-like-secret-key-value-0123456789",

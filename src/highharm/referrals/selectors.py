@@ -146,12 +146,21 @@ def _score_as_dict(result) -> dict | None:
 
 
 def risk_tool_result(*, person: Person):
-    """The risk tool's latest result for the person: the hook the assessment tool will fill.
+    """The risk tool's latest result for the person, or None.
 
-    Returns None until the assessment tool exists (then: {"instrument", "level",
-    "completed_on", "summary"}).
+    The assessment app sits beside referrals, so it is reached through the dotted
+    path in settings.RISK_TOOL_RESULT (a function (person) -> {"instrument",
+    "level", "completed_on", "summary"} or None), not imported here.
     """
-    return None
+    from importlib import import_module
+
+    from django.conf import settings
+
+    dotted = getattr(settings, "RISK_TOOL_RESULT", "")
+    if not dotted:
+        return None
+    module_name, func_name = dotted.rsplit(".", 1)
+    return getattr(import_module(module_name), func_name)(person=person)
 
 
 @dataclass
