@@ -9,6 +9,9 @@ NAVIGATION = [
     ("Triage", "referrals:meetings", Cap.TRIAGE_MANAGE),
     ("Panels", "panels:list", Cap.PANEL_VIEW),
     ("Cases", "cases:list", Cap.CASE_VIEW),
+    ("Validation", "assessment:workbench", Cap.ASSESSMENT_VALIDATE),
+    ("Evaluation", "evaluation:report", Cap.EVALUATION_VIEW),
+    ("Partners", "partners:list", Cap.PARTNER_DIRECTORY_MANAGE),
     ("Access log", "audit:log", Cap.AUDIT_VIEW),
 ]
 
