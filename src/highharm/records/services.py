@@ -1,20 +1,22 @@
 """Writes for the records app: the force-records import (``highharm import-records``).
 
-``records_import`` reads the files in chunks (``records.importer``, pure Polars), and for
-each chunk runs one transaction that
+``records_import`` reads the files in chunks (``records.importer``, pure Polars, in a
+background thread) and for each chunk runs one transaction that
 
-1. loads the checked rows into a temporary staging table (PostgreSQL: ``COPY``;
-   SQLite: ``executemany``),
-2. asks the database the questions a chunk cannot answer alone: which perpetrators and
-   victims exist, which references appeared in an earlier chunk of the same file,
-3. classifies each staged row as new (I), changed (U) or unchanged (N) by comparing its
-   ``content_hash`` with the stored one,
-4. upserts: ``INSERT … SELECT … ON CONFLICT (key) DO UPDATE … WHERE content_hash <>
-   excluded.content_hash``, so an unchanged row is never rewritten,
-5. writes the change history (simple-history ``Historical*`` rows) for every inserted and
-   updated row in one ``INSERT … SELECT``, and the aliases and perpetrator–victim links.
+1. asks the database, one query each with the chunk's keys as a single parameter
+   (SQLite ``json_each``, PostgreSQL ``unnest``), what a chunk cannot know alone: the
+   ids of the perpetrators and victims, the references already taken from an earlier
+   chunk of the same file, and the stored ``content_hash`` of the references already in
+   the database;
+2. classifies each row, in Polars, as new (I), changed (U) or unchanged (N);
+3. loads the new and changed rows into a temporary staging table (PostgreSQL ``COPY``
+   through psycopg 3; SQLite ``executemany``);
+4. upserts them: ``INSERT … SELECT … ON CONFLICT (key) DO UPDATE … WHERE content_hash <>
+   excluded.content_hash``, so an unchanged row is never rewritten;
+5. writes the change history (simple-history ``Historical*`` rows) of every inserted and
+   updated row in one ``INSERT … SELECT``, then the aliases and perpetrator–victim links.
 
-A dry run does steps 1–3 (on temporary tables only) and writes nothing else.
+A dry run does steps 1–2 (writing only to its connection's temporary tables).
 
 The SQL is built from table and column names taken from the models and from constants
 in this module, never from input; every value from a file is a bound parameter or goes
