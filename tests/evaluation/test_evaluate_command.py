@@ -93,8 +93,8 @@ def test_it_pseudonymises_on_request(tmp_path):
     assert pseudonym("HH000") in refs and "HH000" not in refs
 
 
-def test_it_says_database_cohorts_are_not_yet_available(db):
-    with pytest.raises(CommandError, match="cannot be read from the database yet.*--cohort"):
+def test_it_says_an_empty_database_cohort_is_empty(db):
+    with pytest.raises(CommandError, match="adopted cohort .* is empty.*CSV file"):
         run("--cohort-from", "adopted")
 
 

@@ -15,9 +15,10 @@ from django.db import transaction
 
 from highharm.audit.services import access_log_record
 from highharm.evaluation import selectors
-from highharm.evaluation.engine import EvaluationParams, evaluate
+from highharm.evaluation.engine import EvaluationParams, evaluate, prepare_people
 from highharm.evaluation.models import EvaluationRun
 from highharm.evaluation.readers import read_incidents
+from highharm.evaluation.successes import other_successes
 
 
 def evaluation_compute(
@@ -32,8 +33,16 @@ def evaluation_compute(
     bootstrap: int = 2000,
     seed: int = 20240601,
     sources: dict | None = None,
+    successes_from_database: bool | None = None,
 ) -> dict:
-    """The evaluation result (a JSON-ready dict). Incidents from a file, else the database."""
+    """The evaluation result (a JSON-ready dict). Incidents from a file, else the database.
+
+    Other successes are read from the case records when the evaluation uses
+    the database (by default: when the incidents come from it); a file-only
+    evaluation says they were not read.
+    """
+    if successes_from_database is None:
+        successes_from_database = not incidents_path
     refs = cohort["perpetrator_ref"].to_list()
     if comparison is not None:
         refs += comparison["perpetrator_ref"].to_list()
@@ -53,7 +62,7 @@ def evaluation_compute(
         bootstrap=bootstrap,
         seed=seed,
     )
-    return evaluate(
+    result = evaluate(
         cohort=cohort,
         comparison=comparison,
         incidents=incidents,
@@ -61,6 +70,15 @@ def evaluation_compute(
         params=params,
         sources=(sources or {}) | {"incidents": incidents_source, "catalogue": catalogue_source},
     )
+    # Other successes come from the case records (interventions), whatever the incidents' source.
+    result["other_successes"] = other_successes(
+        people=prepare_people(cohort, comparison),
+        interventions=selectors.interventions_frame(perpetrator_refs=sorted(set(refs)))
+        if successes_from_database
+        else None,
+        as_of=dt.date.fromisoformat(result["parameters"]["as_of"]),
+    )
+    return result
 
 
 def evaluation_run_create(

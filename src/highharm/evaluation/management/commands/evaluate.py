@@ -105,6 +105,10 @@ class Command(BaseCommand):
                 as_of=_date(options["as_of"]) if options["as_of"] else None,
                 bootstrap=options["bootstrap"],
                 seed=options["seed"],
+                successes_from_database=(
+                    not options["incidents"]
+                    or bool(options["cohort_from"] or options["comparison_from"])
+                ),
                 sources={"cohort": cohort_source}
                 | ({"comparison": comparison_source} if comparison_source else {}),
             )
