@@ -74,7 +74,69 @@ def report_context(
         "subgroups": [
             {"cohort": GROUP_NAMES[g], **s} for g in groups for s in result[g].get("groups", [])
         ],
+        "successes": successes_context(result),
     }
+
+
+# --- other successes -----------------------------------------------------------
+
+SAFEGUARDING_LABELS = {
+    "dvds_disclosures": "DVDS disclosures made",
+    "protection_orders_obtained": "Protection orders obtained",
+    "idva_referrals": "Victims referred to an IDVA",
+    "isva_referrals": "Victims referred to an ISVA",
+}
+
+
+@lru_cache(maxsize=1)
+def _choice_labels() -> dict:
+    from highharm.cases.models import Intervention
+
+    return {
+        "kind": dict(Intervention.Kind.choices),
+        "type": dict(Intervention.Type.choices),
+        "outcome": dict(Intervention.Outcome.choices),
+    }
+
+
+def successes_context(result: dict) -> dict | None:
+    """Other successes with readable labels; None for runs stored before they were counted."""
+    data = result.get("other_successes")
+    if data is None:
+        return None
+    if not data.get("available"):
+        return {"available": False, "note": data.get("note", "")}
+    labels = _choice_labels()
+
+    def name(field, value):
+        return labels[field].get(value, value)
+
+    blocks = []
+    for g in ("cohort", "comparison"):
+        if g not in data:
+            continue
+        s = data[g]
+        blocks.append(
+            {
+                "name": GROUP_NAMES[g],
+                "summary": s,
+                "by_type": [
+                    r
+                    | {"kind_label": name("kind", r["kind"]), "type_label": name("type", r["type"])}
+                    for r in s["by_type"]
+                ],
+                "outcomes": [
+                    r | {"outcome_label": name("outcome", r["outcome"])} for r in s["outcomes"]
+                ],
+                "safeguarding": [
+                    {"label": label, "count": s["safeguarding"][key]}
+                    for key, label in SAFEGUARDING_LABELS.items()
+                ],
+                "engagement": [{"kind_label": "All interventions"} | s["engagement"]["overall"]]
+                + [r | {"kind_label": name("kind", r["kind"])} for r in s["engagement"]["by_kind"]],
+            }
+        )
+    return {"available": True, "window": data.get("window", ""), "groups": blocks}
 
 
 def render_report_html(context: dict) -> str:
@@ -201,3 +263,39 @@ def trend_csv(result: dict) -> str:
     groups = [g for g in ("cohort", "comparison") if g in result]
     header = ["month"] + [f"{g}_{m}" for g in groups for m in ("offences", "person_months", "rate")]
     return _csv(header, ([row.get(h) for h in header] for row in result["trend"]))
+
+
+SUCCESS_COLUMNS = [
+    "cohort",
+    "section",
+    "kind",
+    "type",
+    "outcome",
+    "measure",
+    "value",
+]
+
+
+def successes_csv(result: dict) -> str:
+    """Other successes in long form: one row per (cohort, section, kind, type, outcome, measure)."""
+    data = result.get("other_successes") or {}
+    rows = []
+    for g in ("cohort", "comparison"):
+        s = data.get(g)
+        if not s:
+            continue
+        for m in ("people", "people_with_interventions", "interventions"):
+            rows.append([g, "totals", "", "", "", m, s[m]])
+        for r in s["by_type"]:
+            rows.append([g, "by_type", r["kind"], r["type"], "", "count", r["count"]])
+            rows.append([g, "by_type", r["kind"], r["type"], "", "completed", r["completed"]])
+        for r in s["by_type_outcome"]:
+            rows.append(
+                [g, "by_type_outcome", r["kind"], r["type"], r["outcome"], "count", r["count"]]
+            )
+        for key, value in s["safeguarding"].items():
+            rows.append([g, "safeguarding", "", "", "", key, value])
+        for r in [{"kind": ""} | s["engagement"]["overall"], *s["engagement"]["by_kind"]]:
+            for m in ("interventions", "engaged", "partly", "not_engaged", "unknown", "rate"):
+                rows.append([g, "engagement", r["kind"], "", "", m, r[m]])
+    return _csv(SUCCESS_COLUMNS, rows)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/people.csv", views.people_csv, name="people_csv"),
     path("<int:pk>/summary.csv", views.summary_csv, name="summary_csv"),
     path("<int:pk>/trend.csv", views.trend_csv, name="trend_csv"),
+    path("<int:pk>/successes.csv", views.successes_csv, name="successes_csv"),
 ]

@@ -40,11 +40,9 @@ def report(request):
                     request=request,
                     title=data["title"],
                     cohort=form.cohort,
-                    cohort_source=data["cohort_file"].name,
+                    cohort_source=form.cohort_source,
                     comparison=form.comparison,
-                    comparison_source=data["comparison_file"].name
-                    if data.get("comparison_file")
-                    else "",
+                    comparison_source=form.comparison_source,
                     before_days=data["before_days"],
                     after_days=data["after_days"],
                     as_of=data["as_of"],
@@ -119,3 +117,9 @@ def summary_csv(request, pk: int):
 def trend_csv(request, pk: int):
     run = _download(request, pk, "trend.csv")
     return _csv_response(reports.trend_csv(run.result), f"evaluation-{run.pk}-trend.csv")
+
+
+@capability_required(Cap.EVALUATION_VIEW)
+def successes_csv(request, pk: int):
+    run = _download(request, pk, "successes.csv")
+    return _csv_response(reports.successes_csv(run.result), f"evaluation-{run.pk}-successes.csv")

@@ -200,4 +200,57 @@ def as_text(result: dict, *, title: str) -> str:
         f"{fmt.pvalue(wil['pratt']['p_value'])}; zeros removed: p = "
         f"{fmt.pvalue(wil['wilcox']['p_value'])}."
     )
+    lines += successes_text(result.get("other_successes"))
     return "\n".join(lines)
+
+
+SAFEGUARDING_TEXT = {
+    "dvds_disclosures": "DVDS disclosures made",
+    "protection_orders_obtained": "protection orders obtained",
+    "idva_referrals": "victims referred to an IDVA",
+    "isva_referrals": "victims referred to an ISVA",
+}
+
+
+def successes_text(data: dict | None) -> list[str]:
+    if data is None:
+        return []
+    lines = ["", "Other successes"]
+    if not data.get("available"):
+        return lines + [f"  {data.get('note', 'not counted')}."]
+    lines.append(f"  ({data['window']})")
+    names = {"cohort": "Managed cohort", "comparison": "Comparison group"}
+    for g in ("cohort", "comparison"):
+        s = data.get(g)
+        if not s:
+            continue
+        lines.append(
+            f"{names[g]}: {fmt.count(s['interventions'])} interventions for "
+            f"{fmt.count(s['people_with_interventions'])} of {fmt.count(s['people'])} people."
+        )
+        lines.append(
+            "  Safeguarding: "
+            + "; ".join(
+                f"{label} {fmt.count(s['safeguarding'][k])}"
+                for k, label in SAFEGUARDING_TEXT.items()
+            )
+            + "."
+        )
+        for r in s["by_type"]:
+            lines.append(
+                f"  {r['kind']:13} {r['type']:24} {fmt.count(r['count']):>6} "
+                f"({fmt.count(r['completed'])} completed)"
+            )
+        if s["outcomes"]:
+            lines.append(
+                "  Outcomes: "
+                + ", ".join(f"{r['outcome']} {fmt.count(r['count'])}" for r in s["outcomes"])
+                + "."
+            )
+        for r in [{"kind": "all"} | s["engagement"]["overall"], *s["engagement"]["by_kind"]]:
+            lines.append(
+                f"  Engagement ({r['kind']}): {fmt.share(r['rate'])} engaged "
+                f"({fmt.count(r['engaged'])} engaged, {fmt.count(r['partly'])} partly, "
+                f"{fmt.count(r['not_engaged'])} not, {fmt.count(r['unknown'])} not known)."
+            )
+    return lines
