@@ -108,3 +108,15 @@ def test_it_matches_an_independent_recount_of_a_synthetic_force(db, tmp_path):
         assert abs(float(row["harm_sum"]) - expected["harm"]) < 1e-6
     scores = [int(r["priority_score"]) for r in rows]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_it_reads_parquet_exports_the_same_as_csv(db, tmp_path):
+    as_of = dt.date(2026, 3, 1)
+    _, incidents, _ = generate_frames(60, 2, 5, end_date=as_of)
+    incidents.write_csv(tmp_path / "incidents.csv")
+    incidents.write_parquet(tmp_path / "incidents.parquet")
+    from_csv, _ = identify("--incidents", str(tmp_path / "incidents.csv"), "--as-of", "2026-03-01")
+    from_parquet, _ = identify(
+        "--incidents", str(tmp_path / "incidents.parquet"), "--as-of", "2026-03-01"
+    )
+    assert from_csv and from_csv == from_parquet

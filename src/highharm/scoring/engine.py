@@ -687,6 +687,51 @@ RANK_ORDER = [
 """Ties on score go to more harm, then the more recent, then the reference (deterministic)."""
 
 
+def _order(
+    incidents: pl.DataFrame | pl.LazyFrame,
+    *,
+    as_of: dt.date,
+    config: ScoringConfig,
+    window: int,
+) -> tuple[pl.DataFrame, pl.Series]:
+    """The raw measures with their priority score, and the row positions in rank order."""
+    raw = _per_person(
+        incidents,
+        as_of=as_of,
+        window_days=window,
+        period_days=config.period_days,
+        serial_relationships=config.serial_relationships,
+    )
+    raw = raw.hstack(
+        award_points(_derive(raw.lazy(), as_of=as_of), config).select("priority_score").collect()
+    )
+    # One narrow sort of (score, harm, recency, reference). The first three fit one whole
+    # number (score 13 bits, harm 38, recency 12), which sorts much faster than three
+    # columns; the reference, as text, breaks exact ties.
+    fits = (
+        config.max_score < 1 << 13
+        and (raw.height == 0 or raw.get_column("_harm_sum_c").max() < 1 << 38)
+        and window < 1 << 12
+    )
+    index = pl.int_range(0, pl.len(), dtype=pl.UInt32).alias("_i")
+    reference = pl.col("perpetrator_ref")
+    if isinstance(raw.schema["perpetrator_ref"], pl.Categorical | pl.Enum):
+        reference = reference.cast(pl.String)  # compares faster than categorical
+    if fits:
+        key = (
+            (pl.lit((1 << 13) - 1, pl.Int64) - pl.col("priority_score")).cast(pl.UInt64) * (1 << 50)
+            + ((1 << 38) - 1 - pl.col("_harm_sum_c")).cast(pl.UInt64) * (1 << 12)
+            + pl.col("recency_days").cast(pl.UInt64)
+        ).alias("_key")
+        order = raw.select(key, reference, index).sort(["_key", "perpetrator_ref"])
+    else:
+        order = raw.select("priority_score", "_harm_sum_c", "recency_days", reference, index).sort(
+            ["priority_score", "_harm_sum_c", "recency_days", "perpetrator_ref"],
+            descending=[True, True, False, False],
+        )
+    return raw.drop("priority_score"), order.get_column("_i")
+
+
 def rank(
     incidents: pl.DataFrame | pl.LazyFrame,
     *,
@@ -695,50 +740,15 @@ def rank(
     window_days: int | None = None,
 ) -> pl.DataFrame:
     """Every perpetrator with an incident in the window: measures, points, priority score
-    and rank (1 = highest). Rows are in no particular order: `rank` gives it. Columns
-    starting with `_` are working values that `finish` needs for the explanation."""
+    and rank (1 = highest). The rows are left where they are (`rank` gives the order;
+    `score` returns them in order). Columns starting with `_` are working values that
+    `finish` needs for the explanation."""
     window = window_days or config.window_days
-    raw = _per_person(
-        incidents,
-        as_of=as_of,
-        window_days=window,
-        period_days=config.period_days,
-        serial_relationships=config.serial_relationships,
+    raw, positions = _order(incidents, as_of=as_of, config=config, window=window)
+    ranks = pl.zeros(raw.height, pl.Int32, eager=True).scatter(
+        positions, pl.int_range(1, raw.height + 1, dtype=pl.Int32, eager=True)
     )
-    scored = award_points(_derive(raw.lazy(), as_of=as_of), config).collect()
-    del raw
-    # The order: one narrow sort of (score, harm, recency, reference). The first three
-    # fit one whole number (score 13 bits, harm 38, recency 12), which sorts much faster
-    # than three columns. The table itself is not moved: `rank` says where each row goes
-    # (`score` orders the rows it returns).
-    fits = (
-        config.max_score < 1 << 13
-        and (scored.height == 0 or scored.get_column("_harm_sum_c").max() < 1 << 38)
-        and window < 1 << 12
-    )
-    index = pl.int_range(0, pl.len(), dtype=pl.UInt32).alias("_i")
-    reference = pl.col("perpetrator_ref")
-    if isinstance(scored.schema["perpetrator_ref"], pl.Categorical | pl.Enum):
-        reference = reference.cast(pl.String)  # compares faster than categorical
-    if fits:
-        key = (
-            (pl.lit((1 << 13) - 1, pl.Int64) - pl.col("priority_score")).cast(pl.UInt64) * (1 << 50)
-            + ((1 << 38) - 1 - pl.col("_harm_sum_c")).cast(pl.UInt64) * (1 << 12)
-            + pl.col("recency_days").cast(pl.UInt64)
-        ).alias("_key")
-        order = scored.select(key, reference, index).sort(["_key", "perpetrator_ref"])
-    else:
-        order = scored.select(
-            "priority_score", "_harm_sum_c", "recency_days", reference, index
-        ).sort(
-            ["priority_score", "_harm_sum_c", "recency_days", "perpetrator_ref"],
-            descending=[True, True, False, False],
-        )
-    positions = order.get_column("_i")
-    ranks = pl.zeros(scored.height, pl.Int32, eager=True).scatter(
-        positions, pl.int_range(1, scored.height + 1, dtype=pl.Int32, eager=True)
-    )
-    return scored.with_columns(rank=ranks)
+    return award_points(_derive(raw.with_columns(rank=ranks).lazy(), as_of=as_of), config).collect()
 
 
 def finish(
@@ -784,12 +794,16 @@ def score(
     Returns OUTPUT_COLUMNS, one row per perpetrator, best first (rank 1). With `top`,
     only the first `top` ranks are kept, and only they get a sentence.
     """
-    ranked = rank(incidents, as_of=as_of, config=config, window_days=window_days)
+    window = window_days or config.window_days
+    raw, positions = _order(incidents, as_of=as_of, config=config, window=window)
     if top is not None:
-        ranked = ranked.filter(pl.col("rank") <= top)
-    return finish(
-        ranked.sort("rank"), as_of=as_of, config=config, window_days=window_days, explain=explain
-    )
+        positions = positions.head(top)
+    # Move the narrow raw measures into rank order, then work out the rest in place.
+    ordered = raw[positions].with_columns(rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int32))
+    del raw
+    ranked = award_points(_derive(ordered.lazy(), as_of=as_of), config).collect()
+    del ordered
+    return finish(ranked, as_of=as_of, config=config, window_days=window, explain=explain)
 
 
 __all__ = [
