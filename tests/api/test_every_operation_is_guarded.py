@@ -16,6 +16,11 @@ SAMPLE_PATH_PARAMS = {
     "reference": "P100",
     "pk": 1,
     "id": 1,
+    "referral_id": 1,
+    "meeting_id": 1,
+    "action_id": 1,
+    "case_id": 1,
+    "item_id": 1,
 }
 
 

@@ -7,8 +7,13 @@ to what the user may see.
 
 from ninja import NinjaAPI
 
+from highharm.api import errors
 from highharm.api.auth import AUTH
+from highharm.api.routers.cases import router as cases_router
+from highharm.api.routers.panels import router as panels_router
 from highharm.api.routers.people import router as people_router
+from highharm.api.routers.referrals import router as referrals_router
+from highharm.api.routers.triage import router as triage_router
 
 api = NinjaAPI(
     title="Highharm API",
@@ -32,3 +37,9 @@ def health(request):
 health.public = True
 
 api.add_router("/people", people_router)
+api.add_router("/referrals", referrals_router)
+api.add_router("/triage", triage_router)
+api.add_router("/panels", panels_router)
+api.add_router("/cases", cases_router)
+
+errors.install(api)
