@@ -63,6 +63,7 @@ class Command(BaseCommand):
 
         self._after_import()
         users = self._users(agencies)
+        self._unit_work(agencies)
         self.stdout.write("")
         self.stdout.write("Demo users (synthetic data only; passwords kept in var/demo-users.txt):")
         for role, (username, password) in users.items():
@@ -99,6 +100,23 @@ class Command(BaseCommand):
 
         if "identify" in get_commands():
             call_command("identify", store=True, top=200, stdout=self.stdout)
+
+    def _unit_work(self, agencies):
+        """The unit's own demo history (referrals, triage, panel, cases), once."""
+        from highharm.synthetic.unit_work import unit_work_create
+
+        users = {
+            role: User.objects.get(username=username)
+            for role, (username, _, _) in DEMO_USERS.items()
+        }
+        made = unit_work_create(users=users, agencies=agencies)
+        if made:
+            self.stdout.write(
+                "The unit's work: {referrals} referrals, {decisions} triage decisions, "
+                "{cases} cases, {alerts} monitoring alert(s).".format(**made)
+            )
+        else:
+            self.stdout.write("The unit's work is already there (referrals exist): left as it is.")
 
     def _users(self, agencies) -> dict:
         path = Path(settings.VAR_DIR) / "demo-users.txt"
