@@ -283,8 +283,7 @@ def _persons_batch(db, checked, report, result, dry_run, reason, offences):
         return checked
     now = timezone.now()
     db.load("hh_imp_person", changed)
-    db.upsert_persons(now)
-    db.history("hh_imp_person", Person, "s.reference = m.reference", now, reason)
+    db.upsert_persons(now, reason)
     aliases = (
         changed.select("reference", pl.col("aliases").str.split(schema.ALIAS_SEPARATOR))
         .explode("aliases")
@@ -322,8 +321,7 @@ def _incidents_batch(db, checked, report, result, dry_run, reason, offences):
         ),
     )
     db.stage_pairs_of_changed_incidents(before_upsert=True)
-    db.upsert_incidents(now)
-    db.history("hh_imp_incident", Incident, "s.crime_reference = m.crime_reference", now, reason)
+    db.upsert_incidents(now, reason)
     db.stage_pairs_of_changed_incidents(before_upsert=False)
     inserted, updated = db.refresh_relationships(now, reason)
     result.relationships_inserted += inserted
@@ -359,6 +357,13 @@ def _count(report: FileReport, checked) -> None:
 
 def _hist(model):
     return model.history.model
+
+
+def _tracked_columns(model) -> list[str]:
+    """The columns a simple-history row copies from the record (all but its own)."""
+    return [
+        f.column for f in _hist(model)._meta.concrete_fields if not f.name.startswith("history_")
+    ]
 
 
 STAGE_COLUMNS = {
@@ -398,6 +403,11 @@ SEEN = {
     schema.PERSONS: ("hh_imp_seen_person", "reference"),
     schema.INCIDENTS: ("hh_imp_seen_incident", "crime_reference"),
 }
+# Ordering of a pair's incidents, latest first; "unknown" only when nothing is known.
+LATEST_FIRST = (
+    "CASE WHEN i.relationship = 'unknown' THEN 1 ELSE 0 END, "
+    "i.occurred_on DESC, i.crime_reference DESC"
+)
 STORED = {
     schema.PERSONS: (Person, "reference"),
     schema.INCIDENTS: (Incident, "crime_reference"),
@@ -578,40 +588,39 @@ class _Staging:
 
     # -- writes
 
-    def upsert_persons(self, now: dt.datetime) -> None:
+    def upsert_persons(self, now: dt.datetime, reason: str) -> None:
         table = Person._meta.db_table
         stamp = self._dt(now)
-        self._exec(
-            f"""
+        sql = f"""
             INSERT INTO {table} (reference, given_name, family_name, date_of_birth, gender,
                                  ethnicity, content_hash, created_at, updated_at, version)
             SELECT reference, COALESCE(given_name, ''), COALESCE(family_name, ''),
                    date_of_birth, gender, COALESCE(ethnicity, ''), content_hash, %s, %s, 1
-            FROM hh_imp_person WHERE action IN ('I', 'U')
+            FROM hh_imp_person s WHERE s.action IN {{actions}}
             ON CONFLICT (reference) DO UPDATE SET
                 given_name = excluded.given_name, family_name = excluded.family_name,
                 date_of_birth = excluded.date_of_birth, gender = excluded.gender,
                 ethnicity = excluded.ethnicity, content_hash = excluded.content_hash,
                 updated_at = excluded.updated_at, version = {table}.version + 1
             WHERE {table}.content_hash <> excluded.content_hash
-            """,
-            [stamp, stamp],
+        """
+        self._upsert_with_history(
+            sql, [stamp, stamp], Person, "hh_imp_person", "s.reference = m.reference", now, reason
         )
 
-    def upsert_incidents(self, now: dt.datetime) -> None:
+    def upsert_incidents(self, now: dt.datetime, reason: str) -> None:
         table = Incident._meta.db_table
         flags = ", ".join(schema.FLAGS)
         s_flags = ", ".join(f"(s.flags & {1 << i}) <> 0" for i, _ in enumerate(schema.FLAGS))
         set_flags = ", ".join(f"{f} = excluded.{f}" for f in schema.FLAGS)
-        self._exec(
-            f"""
+        sql = f"""
             INSERT INTO {table} (crime_reference, occurred_on, offence_id, perpetrator_id,
                                  victim_id, relationship, {flags}, outcome, content_hash,
                                  imported_at)
             SELECT s.crime_reference, s.occurred_on, s.offence_id, s.perpetrator_id,
                    s.victim_id, s.relationship, {s_flags}, s.outcome, s.content_hash, %s
             FROM hh_imp_incident s
-            WHERE s.action IN ('I', 'U')
+            WHERE s.action IN {{actions}}
             ON CONFLICT (crime_reference) DO UPDATE SET
                 occurred_on = excluded.occurred_on, offence_id = excluded.offence_id,
                 perpetrator_id = excluded.perpetrator_id, victim_id = excluded.victim_id,
@@ -619,9 +628,41 @@ class _Staging:
                 outcome = excluded.outcome, content_hash = excluded.content_hash,
                 imported_at = excluded.imported_at
             WHERE {table}.content_hash <> excluded.content_hash
-            """,
+        """
+        self._upsert_with_history(
+            sql,
             [self._dt(now)],
+            Incident,
+            "hh_imp_incident",
+            "s.crime_reference = m.crime_reference",
+            now,
+            reason,
         )
+
+    def _upsert_with_history(self, sql, params, model, stage, join, now, reason) -> None:
+        """Run an upsert of the staged new (I) and changed (U) rows and write their history.
+
+        PostgreSQL: one statement per kind, the history taken from the upsert's RETURNING
+        (a data-modifying WITH), so the written rows are not looked up again. SQLite: the
+        upsert, then the history in one INSERT … SELECT joining the stage to the table.
+        """
+        if not self.pg:
+            self._exec(sql.format(actions="('I', 'U')"), params)
+            self.history(stage, model, join, now, reason)
+            return
+        hist = _hist(model)
+        tracked = ", ".join(_tracked_columns(model))
+        for action, kind in (("I", "+"), ("U", "~")):
+            self._exec(
+                f"""
+                WITH written AS ({sql.format(actions=f"('{action}')")} RETURNING {tracked})
+                INSERT INTO {hist._meta.db_table} ({tracked}, history_date,
+                                                   history_change_reason, history_type,
+                                                   history_user_id)
+                SELECT {tracked}, %s, %s, '{kind}', NULL FROM written
+                """,
+                [*params, self._dt(now), reason],
+            )
 
     def history(
         self,
@@ -634,9 +675,7 @@ class _Staging:
     ) -> int:
         """One history row per inserted ('+') or updated ('~') staged row, in one statement."""
         hist = _hist(model)
-        tracked = [
-            f.column for f in hist._meta.concrete_fields if not f.name.startswith("history_")
-        ]
+        tracked = _tracked_columns(model)
         cols = ", ".join(tracked)
         m_cols = ", ".join(f"m.{c}" for c in tracked)
         return self._exec(
@@ -690,55 +729,63 @@ class _Staging:
 
     def stage_pairs_of_changed_incidents(self, *, before_upsert: bool) -> None:
         """Collect the perpetrator–victim pairs whose latest relationship may have changed:
-        before the upsert, the old pairs of changed incidents; after it, the new ones."""
-        table = Incident._meta.db_table
+        before the upsert, the stored pairs of changed incidents (an update may move an
+        incident to another pair); after it, the pairs of the staged incidents."""
         if before_upsert:
             self._clear("hh_imp_pair")
-        actions = "('U')" if before_upsert else "('I', 'U')"
-        self._exec(
-            f"""
-            INSERT INTO hh_imp_pair (perpetrator_id, victim_id)
-            SELECT DISTINCT m.perpetrator_id, m.victim_id
-            FROM hh_imp_incident s JOIN {table} m ON m.crime_reference = s.crime_reference
-            WHERE s.action IN {actions} AND m.victim_id IS NOT NULL
-            ON CONFLICT DO NOTHING
-            """
-        )
+            self._exec(
+                f"""
+                INSERT INTO hh_imp_pair (perpetrator_id, victim_id)
+                SELECT DISTINCT m.perpetrator_id, m.victim_id
+                FROM hh_imp_incident s
+                JOIN {Incident._meta.db_table} m ON m.crime_reference = s.crime_reference
+                WHERE s.action = 'U' AND m.victim_id IS NOT NULL
+                ON CONFLICT DO NOTHING
+                """
+            )
+        else:
+            self._exec(
+                """
+                INSERT INTO hh_imp_pair (perpetrator_id, victim_id)
+                SELECT DISTINCT perpetrator_id, victim_id FROM hh_imp_incident
+                WHERE victim_id IS NOT NULL
+                ON CONFLICT DO NOTHING
+                """
+            )
 
     def refresh_relationships(self, now: dt.datetime, reason: str) -> tuple[int, int]:
-        """Set each staged pair's relationship to that of its latest incident.
+        """Set each staged pair's relationship to that of its latest incident; return the
+        numbers of links inserted and updated.
 
         "Latest" is the most recent incident date (then the highest crime reference); an
         incident recorded with relationship "unknown" does not override a known one.
         """
+        if self.pg:
+            return self._refresh_relationships_pg(now, reason)
         incident = Incident._meta.db_table
         rel = Relationship._meta.db_table
-        order = (
-            "CASE WHEN i.relationship = 'unknown' THEN 1 ELSE 0 END, "
-            "i.occurred_on DESC, i.crime_reference DESC"
-        )
-        # One index lookup per pair, on the (victim, date) or (perpetrator, date) index.
+        # SQLite: one lookup per pair on the (victim, date) index is the fastest way.
         self._exec(
             f"""
             UPDATE hh_imp_pair SET kind = (
                 SELECT i.relationship FROM {incident} i
                 WHERE i.perpetrator_id = hh_imp_pair.perpetrator_id
                   AND i.victim_id = hh_imp_pair.victim_id
-                ORDER BY {order} LIMIT 1)
+                ORDER BY {LATEST_FIRST} LIMIT 1)
             """
         )
         self._exec(
             f"""
-            UPDATE hh_imp_pair
-            SET action = CASE WHEN r.kind = hh_imp_pair.kind THEN 'N' ELSE 'U' END
-            FROM {rel} r
-            WHERE r.perpetrator_id = hh_imp_pair.perpetrator_id
-              AND r.victim_id = hh_imp_pair.victim_id AND hh_imp_pair.kind IS NOT NULL
+            UPDATE hh_imp_pair SET action = CASE
+                WHEN kind IS NULL THEN 'N'
+                ELSE COALESCE(
+                    (SELECT CASE WHEN r.kind = hh_imp_pair.kind THEN 'N' ELSE 'U' END
+                     FROM {rel} r
+                     WHERE r.perpetrator_id = hh_imp_pair.perpetrator_id
+                       AND r.victim_id = hh_imp_pair.victim_id),
+                    'I')
+                END
             """
-        )
-        self._exec(
-            "UPDATE hh_imp_pair SET action = CASE WHEN kind IS NULL THEN 'N' ELSE 'I' END "
-            "WHERE action IS NULL"
         )
         counts = dict(self._fetch("SELECT action, COUNT(*) FROM hh_imp_pair GROUP BY action"))
         if not (counts.get("I") or counts.get("U")):
@@ -746,7 +793,8 @@ class _Staging:
         self._exec(
             f"""
             INSERT INTO {rel} (perpetrator_id, victim_id, kind)
-            SELECT perpetrator_id, victim_id, kind FROM hh_imp_pair WHERE action IN ('I', 'U')
+            SELECT perpetrator_id, victim_id, kind FROM hh_imp_pair
+            WHERE action IN ('I', 'U')
             ON CONFLICT (perpetrator_id, victim_id) DO UPDATE SET kind = excluded.kind
             WHERE {rel}.kind <> excluded.kind
             """
@@ -759,3 +807,49 @@ class _Staging:
             reason,
         )
         return counts.get("I", 0), counts.get("U", 0)
+
+    def _refresh_relationships_pg(self, now: dt.datetime, reason: str) -> tuple[int, int]:
+        """PostgreSQL, set-based: the incidents of the staged pairs' victims are fetched in
+        one index scan (``victim_id = ANY(…)``), ranked with DISTINCT ON, and the links
+        upserted with their history in one statement; ``xmax = 0`` in RETURNING tells a
+        new link from an updated one."""
+        incident = Incident._meta.db_table
+        rel = Relationship._meta.db_table
+        hist = _hist(Relationship)
+        tracked = _tracked_columns(Relationship)
+        self._exec(
+            f"""
+            UPDATE hh_imp_pair SET kind = latest.relationship
+            FROM (
+                SELECT DISTINCT ON (i.perpetrator_id, i.victim_id)
+                       i.perpetrator_id, i.victim_id, i.relationship
+                FROM {incident} i
+                WHERE i.victim_id = ANY(ARRAY(SELECT DISTINCT victim_id FROM hh_imp_pair))
+                ORDER BY i.perpetrator_id, i.victim_id, {LATEST_FIRST}
+            ) latest
+            WHERE latest.perpetrator_id = hh_imp_pair.perpetrator_id
+              AND latest.victim_id = hh_imp_pair.victim_id
+            """
+        )
+        rows = self._fetch(
+            f"""
+            WITH written AS (
+                INSERT INTO {rel} (perpetrator_id, victim_id, kind)
+                SELECT perpetrator_id, victim_id, kind FROM hh_imp_pair WHERE kind IS NOT NULL
+                ON CONFLICT (perpetrator_id, victim_id) DO UPDATE SET kind = excluded.kind
+                WHERE {rel}.kind <> excluded.kind
+                RETURNING {", ".join(tracked)}, (xmax = 0) AS inserted
+            ), history AS (
+                INSERT INTO {hist._meta.db_table} ({", ".join(tracked)}, history_date,
+                                                   history_change_reason, history_type,
+                                                   history_user_id)
+                SELECT {", ".join(tracked)}, %s, %s,
+                       CASE WHEN inserted THEN '+' ELSE '~' END, NULL
+                FROM written
+            )
+            SELECT inserted, COUNT(*) FROM written GROUP BY inserted
+            """,
+            [self._dt(now), reason],
+        )
+        counts = dict(rows)
+        return counts.get(True, 0), counts.get(False, 0)
