@@ -18,7 +18,7 @@ from ninja import Router, Schema
 
 from highharm.accounts.permissions import Cap, user_can
 from highharm.api.auth import requires
-from highharm.api.routers.common import READ, WRITE, BodyId, Error, Id, Text, Version
+from highharm.api.routers.common import LIST, READ, WRITE, BodyId, Id, Text, Version
 from highharm.audit.services import access_log_record
 from highharm.cases import selectors, services
 from highharm.cases.models import Case, Contact, Intervention, Order
@@ -243,7 +243,7 @@ def _record(case: Case, records, item_id: int):
 # --- cases -----------------------------------------------------------------------------------
 
 
-@router.get("/", response={200: list[CaseOut], 403: Error})
+@router.get("/", response={200: list[CaseOut], **LIST})
 @requires(Cap.CASE_VIEW)
 def case_list(
     request,

@@ -27,5 +27,6 @@ class Invalid(Schema):
     errors: dict[str, list[str]] | None = None
 
 
-READ = {403: Error, 404: Error}
+READ = {403: Error, 404: Error, 422: Invalid}
+LIST = {403: Error, 422: Invalid}
 WRITE = {400: Error, 403: Error, 404: Error, 409: Conflict, 422: Invalid}

@@ -15,7 +15,7 @@ from ninja import Router, Schema
 
 from highharm.accounts.permissions import Cap
 from highharm.api.auth import requires
-from highharm.api.routers.common import READ, WRITE, BodyId, Error, Id, Text, Version
+from highharm.api.routers.common import LIST, READ, WRITE, BodyId, Id, Text, Version
 from highharm.audit.services import access_log_record
 from highharm.panels import selectors, services
 from highharm.panels.models import Action, PanelMeeting
@@ -120,7 +120,7 @@ def _meeting(user, meeting_id: int) -> PanelMeeting:
         raise Http404("No such meeting")
 
 
-@router.get("/meetings", response={200: list[PanelMeetingOut], 403: Error})
+@router.get("/meetings", response={200: list[PanelMeetingOut], **LIST})
 @requires(Cap.PANEL_VIEW)
 def meeting_list(request):
     """Panel meetings, latest first (the 200 most recent)."""
@@ -159,7 +159,7 @@ def meeting_detail(request, meeting_id: Id):
     }
 
 
-@router.get("/actions", response={200: list[ActionOut], 403: Error})
+@router.get("/actions", response={200: list[ActionOut], **LIST})
 @requires(Cap.PANEL_VIEW)
 def action_list(request, show: Literal["open", "closed"] = "open"):
     """Actions about people you may see (and general ones): open ones soonest due first,

@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema
 
 from highharm.accounts.permissions import Cap, user_can
 from highharm.api.auth import requires
-from highharm.api.routers.common import READ, WRITE, Error, Id, Text
+from highharm.api.routers.common import LIST, READ, WRITE, Id, Text
 from highharm.audit.services import access_log_record
 from highharm.people import selectors as people_selectors
 from highharm.people.models import Person
@@ -160,7 +160,7 @@ def log_referral_view(request, referral: Referral, **detail) -> None:
     )
 
 
-@router.get("/", response={200: list[ReferralOut], 403: Error})
+@router.get("/", response={200: list[ReferralOut], **LIST})
 @requires(Cap.REFERRAL_VIEW)
 def referral_list(
     request,

@@ -15,7 +15,7 @@ from ninja import Router, Schema
 
 from highharm.accounts.permissions import Cap
 from highharm.api.auth import requires
-from highharm.api.routers.common import READ, WRITE, BodyId, Error, Id, Text, Version
+from highharm.api.routers.common import LIST, READ, WRITE, BodyId, Id, Text, Version
 from highharm.api.routers.referrals import (
     DecisionOut,
     decision_out,
@@ -98,7 +98,7 @@ def _meeting_out(meeting: TriageMeeting) -> dict:
     }
 
 
-@router.get("/meetings", response={200: list[TriageMeetingOut], 403: Error})
+@router.get("/meetings", response={200: list[TriageMeetingOut], **LIST})
 @requires(Cap.TRIAGE_MANAGE)
 def meeting_list(request):
     """Triage meetings, latest first (the 200 most recent)."""
