@@ -69,7 +69,7 @@ def test_it_has_no_serious_accessibility_violations_on_the_main_pages(page, sett
     for user in User.objects.all():
         user.set_password(PASSWORD)
         user.save()
-    page.set_default_timeout(20000)
+    page.set_default_timeout(60000)  # a busy CI machine
     found = {}
     for username, paths in _pages().items():
         page.context.clear_cookies()

@@ -25,7 +25,7 @@ def test_it_takes_a_person_from_referral_to_a_post_exit_alert(
     from highharm.accounts.permissions import Role
 
     today = dt.date.today()
-    page.set_default_timeout(20000)
+    page.set_default_timeout(60000)  # a busy CI machine
     om = users[Role.OFFENDER_MANAGER]
 
     def switch(username):
