@@ -18,12 +18,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def _pages():
     from highharm.cases.models import Case
     from highharm.panels.models import PanelMeeting
-    from highharm.referrals.models import TriageMeeting
+    from highharm.referrals.models import Referral, TriageMeeting
 
     case = Case.objects.filter(lead__username="om", status="open").order_by("pk").first()
     person = case.person.reference
     panel = PanelMeeting.objects.filter(minutes__isnull=False).distinct().first()
     triage = TriageMeeting.objects.order_by("-meeting_date").first()
+    waiting = Referral.objects.filter(status="open").order_by("pk").first()
     return {
         "om": [
             "/",
@@ -32,8 +33,17 @@ def _pages():
             f"/cases/{case.pk}/",
             "/cases/dashboard/",
             "/referrals/new/",
+            f"/cases/{case.pk}/close/",
+            f"/cases/{case.pk}/interventions/new/?kind=enforcement",
         ],
-        "triage": ["/", "/candidates/", "/referrals/", f"/referrals/triage/{triage.pk}/"],
+        "triage": [
+            "/",
+            "/candidates/",
+            "/referrals/",
+            f"/referrals/{waiting.pk}/",
+            f"/referrals/triage/{triage.pk}/",
+            f"/referrals/triage/{triage.pk}/referrals/{waiting.pk}/",
+        ],
         "chair": ["/", f"/panels/{panel.pk}/", f"/panels/{panel.pk}/pack/", "/panels/actions/"],
         "supervisor": ["/", "/cases/supervisor/", "/referrals/monitoring/"],
         "analyst": ["/", "/evaluation/", "/assessment/workbench/"],
