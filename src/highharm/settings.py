@@ -324,3 +324,5 @@ CANDIDATE_STATUS_SOURCES.append("highharm.referrals.selectors.person_status_deta
 PERSON_PAGE_SECTIONS.append("highharm.assessment.views.person_section")
 RISK_TOOL_RESULT = "highharm.assessment.selectors.risk_tool_result"
 HOME_SECTIONS.append("highharm.assessment.views.home_section")
+# After each import of incidents: steps other apps hang on it (dotted paths to (since) -> str).
+RECORDS_AFTER_IMPORT: list[str] = ["highharm.referrals.services.monitoring_after_import"]

@@ -778,3 +778,13 @@ def alert_dismiss(*, alert_id: int, by, reason: str, expected_version: int | Non
         alert.version += 1
         alert.save()
     return alert
+
+
+def monitoring_after_import(*, since: dt.datetime) -> str:
+    """The import's hook (settings.RECORDS_AFTER_IMPORT): alerts for the new incidents of
+    people being monitored, and a line for the import's summary."""
+    result = monitoring_scan(since=since)
+    return (
+        f"monitoring: {result.alerts_created:,} new alert(s) for people being monitored "
+        f"({result.periods:,} monitoring period(s) active)"
+    )
