@@ -47,6 +47,7 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(60_000)  # CI machines are shared and can be slow
     page = context.new_page()
     page.csp_violations = []
     page.on(
