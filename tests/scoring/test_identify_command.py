@@ -70,7 +70,9 @@ def test_it_honours_the_window(perpetrator):
 
 
 def test_it_stores_a_dated_run(perpetrator):
-    run("--as-of", "2026-03-01", "--store")
+    out, err = run("--as-of", "2026-03-01", "--store", "--top", "10")
+    assert out == ""  # storing writes the table only with --out
+    assert "stored run" in err
     stored = ScoreRun.objects.get()
     assert stored.as_of.isoformat() == "2026-03-01"
     assert stored.incidents_scored == 3 and stored.perpetrators_scored == 1

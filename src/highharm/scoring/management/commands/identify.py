@@ -101,7 +101,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--store",
             action="store_true",
-            help="save the scores as a dated run (the candidate list and score history read it)",
+            help="save the scores as a dated run (the candidate list and score history read it); "
+            "the table is then written only with --out",
         )
         parser.add_argument(
             "--no-progress", action="store_true", help="no progress bar on standard error"
@@ -193,18 +194,19 @@ class Command(BaseCommand):
         say(f"scored {scores.height:,} perpetrators in {score_s:.2f} s (read {read_s:.2f} s)")
 
         output = scores.head(options["top"]) if options["top"] else scores
-        text = output.write_json() if out_format == "json" else output.write_csv()
         if options["out"]:
+            text = output.write_json() if out_format == "json" else output.write_csv()
             Path(options["out"]).write_text(text, encoding="utf-8")
             say(f"wrote {output.height:,} rows to {options['out']} ({out_format})")
-        else:
+        elif not options["store"]:
+            text = output.write_json() if out_format == "json" else output.write_csv()
             self.stdout.write(text, ending="" if text.endswith("\n") else "\n")
 
         from highharm.audit.services import access_log_record
 
         label = _operator()
         access_log_record(
-            action="export",
+            action="export" if (options["out"] or not options["store"]) else "score_run",
             object_type="candidates",
             detail={
                 "username": label,
@@ -213,7 +215,7 @@ class Command(BaseCommand):
                 "as_of": as_of.isoformat(),
                 "window_days": window,
                 "rows": output.height,
-                "out": options["out"] or "stdout",
+                "out": options["out"] or ("" if options["store"] else "stdout"),
                 "config_version": config.version,
             },
         )
