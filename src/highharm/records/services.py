@@ -276,13 +276,15 @@ def _persons_batch(db, checked, report, result, dry_run, reason, offences):
     checked = validation.Checked(
         valid=valid, rejects=checked.rejects, duplicates=checked.duplicates
     )
-    db.remember_seen(kind, valid)
     _count(report, checked)
     changed = valid.filter(pl.col("action") != "N")
     if dry_run or not changed.height:
+        db.remember_seen(kind, valid)
         return checked
+    db.remember_seen(kind, valid.filter(pl.col("action") == "N"))
     now = timezone.now()
     db.load("hh_imp_person", changed)
+    db.remember_staged(kind)
     db.upsert_persons(now, reason)
     aliases = (
         changed.select("reference", pl.col("aliases").str.split(schema.ALIAS_SEPARATOR))
@@ -305,11 +307,12 @@ def _incidents_batch(db, checked, report, result, dry_run, reason, offences):
     checked = validation.Checked(
         valid=valid, rejects=checked.rejects, duplicates=checked.duplicates
     )
-    db.remember_seen(kind, valid)
     _count(report, checked)
     changed = valid.filter(pl.col("action") != "N")
     if dry_run or not changed.height:
+        db.remember_seen(kind, valid)
         return checked
+    db.remember_seen(kind, valid.filter(pl.col("action") == "N"))
     now = timezone.now()
     db.load(
         "hh_imp_incident",
@@ -320,6 +323,7 @@ def _incidents_batch(db, checked, report, result, dry_run, reason, offences):
             validation.flag_bits(),
         ),
     )
+    db.remember_staged(kind)
     db.stage_pairs_of_changed_incidents(before_upsert=True)
     db.upsert_incidents(now, reason)
     db.stage_pairs_of_changed_incidents(before_upsert=False)
@@ -540,7 +544,8 @@ class _Staging:
         rows = self._fetch(
             f"""
             SELECT v.k, p.id,
-                   CASE WHEN EXISTS (SELECT 1 FROM hh_imp_seen_person f WHERE f.reference = v.k)
+                   CASE WHEN p.id IS NOT NULL THEN 0
+                        WHEN EXISTS (SELECT 1 FROM hh_imp_seen_person f WHERE f.reference = v.k)
                         THEN 1 ELSE 0 END
             FROM ({values}) v LEFT JOIN {Person._meta.db_table} p ON p.reference = v.k
             """,
@@ -576,6 +581,15 @@ class _Staging:
             rows,
             schema={key: pl.String, "first_line": pl.Int64, "first_hash": pl.String},
             orient="row",
+        )
+
+    def remember_staged(self, kind: str) -> None:
+        """The staged rows are taken too: remember them from the staging table."""
+        seen, key = SEEN[kind]
+        stage = {schema.PERSONS: "hh_imp_person", schema.INCIDENTS: "hh_imp_incident"}[kind]
+        self._exec(
+            f"INSERT INTO {seen} ({key}, line, content_hash) "
+            f"SELECT {key}, line, content_hash FROM {stage}"
         )
 
     def remember_seen(self, kind: str, valid: pl.DataFrame) -> None:
