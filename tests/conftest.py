@@ -7,10 +7,18 @@ adam_admin an administrator, and charlie has an account but no role at all.
 """
 
 import datetime as dt
+import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from highharm.accounts.permissions import Role
+
+# Property-based tests draw the same examples on every run and on both databases, so a CI
+# run is repeatable; HYPOTHESIS_PROFILE=explore draws new ones when hunting for bugs.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore")
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 PASSWORD = "correct-horse-battery-staple"
 

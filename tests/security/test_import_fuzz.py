@@ -33,6 +33,8 @@ INCIDENTS_HEADER = (
 FUZZ = settings(
     max_examples=50,
     deadline=None,
+    derandomize=True,  # the same examples on every run and database: no flaky CI
+    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
@@ -192,7 +194,10 @@ def test_it_stores_only_valid_person_rows(tmp_path, rows):
         by_reference: dict[str, list[list[str]]] = {}
         for line in lines:
             if line and line[0].strip():
-                by_reference.setdefault(line[0].strip(), []).append(line + [""] * 7)
+                # A line break inside a quoted field is stored as "\n" (the reader
+                # normalises CRLF there), so compare with the file's text normalised the same way.
+                normalised = [value.replace("\r\n", "\n") for value in line]
+                by_reference.setdefault(line[0].strip(), []).append(normalised + [""] * 7)
         for person in Person.objects.all():
             assert "\x00" not in person.reference + person.given_name + person.family_name
             assert person.gender in ("F", "M", "X", "U")
