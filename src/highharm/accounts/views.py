@@ -48,14 +48,12 @@ def home_sections(request) -> list[dict]:
 
     Each entry is a dotted path to a function (request) -> {"template", "context"} or None.
     """
-    from importlib import import_module
-
     from django.conf import settings
+    from django.utils.module_loading import import_string
 
     sections = []
     for dotted in getattr(settings, "HOME_SECTIONS", []):
-        module_name, func_name = dotted.rsplit(".", 1)
-        section = getattr(import_module(module_name), func_name)(request=request)
+        section = import_string(dotted)(request=request)
         if section:
             sections.append(section)
     return sections

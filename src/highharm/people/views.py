@@ -85,14 +85,12 @@ def person_page_sections(*, request, person) -> list[dict]:
     Each entry in PERSON_PAGE_SECTIONS is a dotted path to a function
     (request, person) -> {"title", "template", "context"} or None.
     """
-    from importlib import import_module
-
     from django.conf import settings
+    from django.utils.module_loading import import_string
 
     sections = []
     for dotted in getattr(settings, "PERSON_PAGE_SECTIONS", []):
-        module_name, func_name = dotted.rsplit(".", 1)
-        section = getattr(import_module(module_name), func_name)(request=request, person=person)
+        section = import_string(dotted)(request=request, person=person)
         if section:
             sections.append(section)
     return sections

@@ -152,15 +152,13 @@ def risk_tool_result(*, person: Person):
     path in settings.RISK_TOOL_RESULT (a function (person) -> {"instrument",
     "level", "completed_on", "summary"} or None), not imported here.
     """
-    from importlib import import_module
-
     from django.conf import settings
+    from django.utils.module_loading import import_string
 
     dotted = getattr(settings, "RISK_TOOL_RESULT", "")
     if not dotted:
         return None
-    module_name, func_name = dotted.rsplit(".", 1)
-    return getattr(import_module(module_name), func_name)(person=person)
+    return import_string(dotted)(person=person)
 
 
 @dataclass

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import import_module
 
 import polars as pl
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import DatabaseError, connection
+from django.utils.module_loading import import_string
 
 from highharm.people.models import Person
 from highharm.records.models import Incident, Offence
@@ -241,8 +241,7 @@ def candidate_statuses(*, references: list[str]) -> dict[str, list[CandidateStat
     if not references:
         return found
     for dotted in getattr(settings, "CANDIDATE_STATUS_SOURCES", []):
-        module_name, func_name = dotted.rsplit(".", 1)
-        source = getattr(import_module(module_name), func_name)
+        source = import_string(dotted)
         for reference, value in (source(list(references)) or {}).items():
             status = _status_from(value)
             if status is not None:

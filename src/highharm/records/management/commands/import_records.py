@@ -116,14 +116,12 @@ def after_import(*, since) -> list[str]:
     """Run the steps other parts of the system hang on an import (settings.RECORDS_AFTER_IMPORT:
     dotted paths to functions (since) -> a line to print), e.g. monitoring alerts for
     new incidents of people being watched. Records cannot import those apps (they sit above it)."""
-    from importlib import import_module
-
     from django.conf import settings
+    from django.utils.module_loading import import_string
 
     lines = []
     for dotted in getattr(settings, "RECORDS_AFTER_IMPORT", []):
-        module_name, func_name = dotted.rsplit(".", 1)
-        lines.append(str(getattr(import_module(module_name), func_name)(since=since)))
+        lines.append(str(import_string(dotted)(since=since)))
     return lines
 
 
