@@ -7,6 +7,7 @@ value, so a typo in a deployment is an error at start-up, not a surprise later.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -114,6 +115,54 @@ if not SECRET_KEY:
             "HIGHHARM_SECRET_KEY must be set when HIGHHARM_DEBUG is off "
             "(make demo generates one under ./var/)"
         )
+
+
+def audit_key(var_dir: Path) -> str:
+    """The key of the access log's HMAC chain (docs/security.md, "Audit key").
+
+    ``HIGHHARM_AUDIT_KEY``, else the file ``HIGHHARM_AUDIT_KEY_FILE`` (default
+    ``var/audit_key``), which is created with mode 600 on first use. The key is never
+    stored in the database: whoever can write to the database but cannot read this key
+    cannot forge the chain.
+    """
+    key = env_str("HIGHHARM_AUDIT_KEY").strip()
+    if key:
+        if len(key) < 32:
+            raise ImproperlyConfigured("HIGHHARM_AUDIT_KEY must be at least 32 characters long")
+        return key
+    path = Path(env_str("HIGHHARM_AUDIT_KEY_FILE", str(var_dir / "audit_key")))
+    if not path.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Written whole to a private temporary file, then linked into place: two
+            # processes starting together both end up reading the one key that won.
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass
+            finally:
+                temporary.unlink()
+        except OSError as error:
+            raise ImproperlyConfigured(
+                f"HIGHHARM_AUDIT_KEY is not set and the audit key file {path} cannot be created: "
+                f"{error}"
+            )
+    try:
+        key = path.read_text().strip()
+    except OSError as error:
+        raise ImproperlyConfigured(f"cannot read the audit key file {path}: {error}")
+    if len(key) < 32:
+        raise ImproperlyConfigured(
+            f"the audit key file {path} must hold a key of at least 32 characters"
+        )
+    return key
+
+
+AUDIT_KEY = audit_key(VAR_DIR)
 
 ALLOWED_HOSTS = env_list("HIGHHARM_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("HIGHHARM_CSRF_TRUSTED_ORIGINS", [])

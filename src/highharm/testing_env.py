@@ -10,6 +10,8 @@ import tempfile
 os.environ.setdefault(
     "HIGHHARM_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789"
 )
+# A fixed access-log key, so that tests can compute expected hashes by hand.
+os.environ.setdefault("HIGHHARM_AUDIT_KEY", "test-only-audit-key-not-for-production-0123456789")
 os.environ.setdefault("HIGHHARM_VAR_DIR", tempfile.mkdtemp(prefix="highharm-test-var-"))
 os.environ["HIGHHARM_FAST_PASSWORD_HASHER"] = "1"  # noqa: S105
 os.environ.setdefault("HIGHHARM_REQUIRE_2FA", "0")

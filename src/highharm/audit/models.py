@@ -1,16 +1,17 @@
 """The append-only access log.
 
 One row for every view of a person or case, every search, every export and
-every sign-in event: who, what, when, from where. Each row carries a SHA-256
-hash chained to the row before it, so any edit made behind the
-application's back is found by `highharm audit verify`.
+every sign-in event: who, what, when, from where. Each row carries an
+HMAC-SHA256 hash, under the audit key that is kept outside the database, chained
+to the row before it (highharm/audit/chain.py), so any edit made behind the
+application's back is found by `highharm audit verify`, even by someone who
+recomputes the hashes.
 """
-
-import hashlib
-import json
 
 from django.conf import settings
 from django.db import models
+
+from highharm.audit import chain
 
 
 class AppendOnlyError(Exception):
@@ -71,27 +72,11 @@ class AccessLog(models.Model):
 
     def canonical(self) -> str:
         """The text that the row's hash covers."""
-        return json.dumps(
-            {
-                "at": self.at.isoformat(),
-                "user_id": self.user_id,
-                "username": self.username,
-                "role": self.role,
-                "action": self.action,
-                "object_type": self.object_type,
-                "object_id": self.object_id,
-                "detail": self.detail,
-                "ip_address": self.ip_address,
-                "path": self.path,
-                "prev_hash": self.prev_hash,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-            default=str,
-        )
+        return chain.canonical(self)
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical().encode()).hexdigest()
+        """HMAC-SHA256 of the canonical text under the configured audit key."""
+        return chain.keyed_hasher(settings.AUDIT_KEY)(self.canonical())
 
 
 class AuditChainHead(models.Model):
@@ -103,6 +88,11 @@ class AuditChainHead(models.Model):
 
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    key_id = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="Which audit key the chain is signed with (not the key)",
+    )
 
     def __str__(self) -> str:
         return f"access log head at row {self.last_id}"

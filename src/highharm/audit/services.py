@@ -1,9 +1,11 @@
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
+from highharm.audit import chain
 from highharm.audit.models import AccessLog, AuditChainHead
 
-GENESIS = "0" * 64
+GENESIS = chain.GENESIS
 
 
 def _client_ip(request) -> str:
@@ -26,7 +28,9 @@ def access_log_record(
         user = getattr(request, "user", None)
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"key_id": chain.key_id(settings.AUDIT_KEY)}
+        )
         row = AccessLog(
             at=timezone.now(),
             user_id=user.pk if authenticated else None,
@@ -51,23 +55,24 @@ def access_log_record(
 
 
 def access_log_verify(*, batch_size: int = 5000):
-    """Walk the chain from the first row. Return (rows_checked, first_broken_row_or_None, reason)."""
-    prev = GENESIS
-    checked = 0
-    last_id = 0
-    while True:
-        rows = list(AccessLog.objects.filter(pk__gt=last_id).order_by("pk")[:batch_size])
-        if not rows:
-            break
-        for row in rows:
-            if row.prev_hash != prev:
-                return checked, row, "its link to the previous row does not match"
-            if row.compute_hash() != row.row_hash:
-                return checked, row, "its content does not match its hash"
-            prev = row.row_hash
-            checked += 1
-            last_id = row.pk
+    """Walk the chain from its start. Return (rows_checked, first_broken_row_or_None, reason).
+
+    The start is GENESIS, or the anchor left by the latest disposal of old rows. Every
+    row's hash is checked under the configured audit key.
+    """
+    (checked, broken, reason), last = chain.walk(
+        AccessLog, chain.keyed_hasher(settings.AUDIT_KEY), batch_size=batch_size
+    )
     head = AuditChainHead.objects.filter(pk=1).first()
+    if broken is not None:
+        configured = chain.key_id(settings.AUDIT_KEY)
+        if head is not None and head.key_id and head.key_id != configured:
+            reason += (
+                f" (the log was signed with audit key {head.key_id}, but the configured key is "
+                f"{configured}: restore the audit key, see docs/security.md)"
+            )
+        return checked, broken, reason
+    last_id = last.pk if last is not None else 0
     if head is not None and head.last_id and head.last_id != last_id:
         return (
             checked,
@@ -75,3 +80,33 @@ def access_log_verify(*, batch_size: int = 5000):
             f"the chain ends at row {last_id} but the head says {head.last_id} (rows removed)",
         )
     return checked, None, ""
+
+
+def access_log_rekey(*, old_key: str) -> int:
+    """Re-sign the whole access log with the configured key, after checking it with ``old_key``.
+
+    For rotating the audit key (docs/security.md, "Audit key"). Refuses, naming the
+    first broken row, when the chain does not verify under ``old_key``. Writers wait on
+    the chain head's lock meanwhile. Return the number of rows re-signed.
+    """
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        done, last_hash = chain.rekey(
+            AccessLog,
+            old=chain.keyed_hasher(old_key),
+            new=chain.keyed_hasher(settings.AUDIT_KEY),
+            connection=connection,
+        )
+        head.last_hash = last_hash
+        head.key_id = chain.key_id(settings.AUDIT_KEY)
+        head.save(update_fields=["last_hash", "key_id"])
+        access_log_record(
+            action="audit_key_rotated",
+            object_type="access_log",
+            detail={
+                "rows": done,
+                "old_key_id": chain.key_id(old_key),
+                "new_key_id": head.key_id,
+            },
+        )
+    return done
