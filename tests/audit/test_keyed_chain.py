@@ -234,3 +234,25 @@ class TestKeySetting:
             monkeypatch.setenv("HIGHHARM_AUDIT_KEY_FILE", str(tmp_path / "audit_key"))
         with pytest.raises(ImproperlyConfigured, match="at least 32 characters"):
             highharm_settings.audit_key(tmp_path)
+
+
+def test_the_rekey_command_rotates_the_key(rows, tmp_path, capsys):
+    old = tmp_path / "old_key"
+    old.write_text(TEST_KEY + "\n")
+    with override_settings(AUDIT_KEY=OTHER_KEY):
+        call_command("audit", "rekey", "--old-key-file", str(old))
+        assert "OK: 5 access-log rows re-signed" in capsys.readouterr().out
+        call_command("audit", "verify")
+        assert "OK: 6 access-log rows" in capsys.readouterr().out
+
+
+def test_the_rekey_command_refuses_with_the_wrong_old_key(rows, tmp_path, capsys):
+    wrong = tmp_path / "wrong_key"
+    wrong.write_text(OTHER_KEY + "\n")
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("audit", "rekey", "--old-key-file", str(wrong))
+    assert exit_info.value.code == 1
+    assert f"REFUSED: the access log does not verify with the old key at row {rows[0].pk}" in (
+        capsys.readouterr().err
+    )
+    assert access_log_verify() == (5, None, "")
