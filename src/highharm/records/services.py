@@ -41,6 +41,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from highharm.audit.models import RetentionDecision
+from highharm.audit.retention_services import DISPOSED_PREFIX, reference_digest
 from highharm.people.models import Person, PersonAlias, Relationship
 from highharm.records.importer import schema, validation
 from highharm.records.importer.reading import InputError, Source, open_source
@@ -143,6 +145,7 @@ def records_import(
     today = today or timezone.localdate()
     offences = dict(Offence.objects.values_list("code", "id"))
     offence_codes = list(offences)
+    disposed = _disposed_digests()
     result = ImportResult(dry_run=dry_run)
     run = None
     if not dry_run:
@@ -178,7 +181,9 @@ def records_import(
                     result.batches += 1
                     report.read += read
                     with transaction.atomic():
-                        checked = batch(db, checked, report, result, dry_run, reason, offences)
+                        checked = batch(
+                            db, checked, report, result, dry_run, reason, offences, disposed
+                        )
                         if result.batches == crash_in:
                             os._exit(CRASH_EXIT_CODE)
                         if run is not None:
@@ -271,13 +276,39 @@ def _in_background(items: Iterator, depth: int = 2) -> Iterator:
         thread.join(timeout=5)
 
 
-def _persons_batch(db, checked, report, result, dry_run, reason, offences):
+def _disposed_digests() -> frozenset[str]:
+    """The keyed hashes of the references of every person disposed of under retention."""
+    return frozenset(
+        RetentionDecision.objects.filter(decision=RetentionDecision.Decision.DISPOSE)
+        .exclude(reference_digest="")
+        .values_list("reference_digest", flat=True)
+    )
+
+
+def _disposed_refs(refs: pl.Series, candidates: pl.Series, disposed: frozenset[str]) -> list[str]:
+    """Which references name a disposed person: a pseudonym (``DISPOSED-<id>``) anywhere
+    in ``refs``, or one of ``candidates`` (references not, or no longer, in the database)
+    whose keyed hash a disposal recorded. Hashing is skipped when nobody was disposed."""
+    out = refs.filter(refs.str.starts_with(DISPOSED_PREFIX)).unique().to_list()
+    if disposed:
+        out += [r for r in candidates.unique().to_list() if reference_digest(r) in disposed]
+    return out
+
+
+def _persons_batch(db, checked, report, result, dry_run, reason, offences, disposed):
     kind = schema.PERSONS
     checked = _dedupe(db, checked, kind=kind)
     valid = _classify(db, checked.valid, kind=kind)
-    checked = validation.Checked(
-        valid=valid, rejects=checked.rejects, duplicates=checked.duplicates
+    checked = validation.reject_disposed(
+        validation.Checked(valid=valid, rejects=checked.rejects, duplicates=checked.duplicates),
+        _disposed_refs(
+            valid.get_column("reference"),
+            valid.filter(pl.col("action") == "I").get_column("reference"),
+            disposed,
+        ),
+        {"reference": "Person"},
     )
+    valid = checked.valid
     _count(report, checked)
     changed = valid.filter(pl.col("action") != "N")
     if dry_run or not changed.height:
@@ -298,12 +329,22 @@ def _persons_batch(db, checked, report, result, dry_run, reason, offences):
     return checked
 
 
-def _incidents_batch(db, checked, report, result, dry_run, reason, offences):
+def _incidents_batch(db, checked, report, result, dry_run, reason, offences, disposed):
     kind = schema.INCIDENTS
     refs = pl.concat(
         [checked.valid.get_column("perpetrator_ref"), checked.valid.get_column("victim_ref")]
     )
-    checked = validation.attach_people(checked, db.lookup_people(refs.drop_nulls().unique()))
+    people = db.lookup_people(refs.drop_nulls().unique())
+    checked = validation.reject_disposed(
+        checked,
+        _disposed_refs(
+            people.get_column("reference"),
+            people.filter(pl.col("person_id").is_null()).get_column("reference"),
+            disposed,
+        ),
+        {"perpetrator_ref": "Perpetrator", "victim_ref": "Victim"},
+    )
+    checked = validation.attach_people(checked, people)
     checked = _dedupe(db, checked, kind=kind)
     valid = _classify(db, checked.valid, kind=kind)
     checked = validation.Checked(

@@ -111,6 +111,10 @@ class Reason:
     ALIAS_TOO_LONG = "an alias is longer than {limit} characters"
     VICTIM_IS_PERPETRATOR = "the victim is the same person as the perpetrator"
     PERSON_NOT_FOUND = "{who} {ref} is not in the persons file or the database"
+    PERSON_DISPOSED = (
+        "{who} {ref} was disposed of under the retention rules (MoPI review): "
+        "a disposed person's records are never imported again"
+    )
     DUPLICATE_CONFLICT = (
         "{what} {key} is also on line {first} of this file with different content; "
         "the row on line {first} was imported and this one was not"

@@ -397,6 +397,32 @@ def reject_unknown_people(checked: Checked, unknown_refs: list[str]) -> Checked:
     return Checked(valid=valid, rejects=rejects, duplicates=checked.duplicates)
 
 
+def reject_disposed(checked: Checked, disposed_refs: list[str], columns: dict[str, str]) -> Checked:
+    """Reject rows naming a person whose record was disposed of under the retention rules.
+
+    ``columns`` maps each reference column to the word for the person in it
+    ("Person", "Perpetrator", "Victim").
+    """
+    if not disposed_refs:
+        return checked
+    disposed = pl.Series(disposed_refs, dtype=pl.String).implode()
+    rules = [
+        (
+            column,
+            pl.col(column).is_in(disposed),
+            None,
+            pl.format(
+                Reason.PERSON_DISPOSED.replace("{who}", who).replace("{ref}", "{}"),
+                pl.col(column),
+            ),
+        )
+        for column, who in columns.items()
+    ]
+    more = _apply_rules(checked.valid, rules)
+    valid, rejects = _split(checked.valid, pl.concat([checked.rejects, more]))
+    return Checked(valid=valid, rejects=rejects, duplicates=checked.duplicates)
+
+
 def dedupe_within(checked: Checked, *, key: str, what: str) -> Checked:
     """Within one chunk: the first valid row for a key is kept; a later row with the same
     content is an exact duplicate (dropped, counted once); a later row with different
