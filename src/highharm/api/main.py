@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 
 from highharm.api import errors
 from highharm.api.auth import AUTH
+from highharm.api.routers.assessments import router as assessments_router
 from highharm.api.routers.cases import router as cases_router
 from highharm.api.routers.panels import router as panels_router
 from highharm.api.routers.people import router as people_router
@@ -41,5 +42,6 @@ api.add_router("/referrals", referrals_router)
 api.add_router("/triage", triage_router)
 api.add_router("/panels", panels_router)
 api.add_router("/cases", cases_router)
+api.add_router("/assessments", assessments_router)
 
 errors.install(api)
