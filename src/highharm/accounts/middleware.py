@@ -9,11 +9,19 @@ from django.utils.cache import add_never_cache_headers
 
 IDLE_KEY = "highharm_last_seen"
 START_KEY = "highharm_started"
+# The last-seen time is written to the session only when it has moved by at least this many
+# seconds (settings.SESSION_IDLE_WRITE_SECONDS overrides it), not on every request: each
+# write is an UPDATE of the session row and a commit. So a session may end up to this much
+# before SESSION_IDLE_SECONDS of true idleness (never later).
+IDLE_WRITE_SECONDS = 60
 
 
 class IdleTimeoutMiddleware:
     """End a session after SESSION_IDLE_SECONDS without a request, and after
     SESSION_COOKIE_AGE in all, however active it is.
+
+    The last-seen time is kept to a granularity of IDLE_WRITE_SECONDS: requests within that
+    time of the stored one do not modify the session, so they cost no database write.
 
     When two-factor authentication is required, a signed-in user who has not
     verified a device this session is sent to the verification page first.
@@ -44,8 +52,11 @@ class IdleTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 return redirect(f"{reverse('accounts:login')}?expired=1")
-            request.session[IDLE_KEY] = now
-            request.session.setdefault(START_KEY, now)
+            granularity = getattr(settings, "SESSION_IDLE_WRITE_SECONDS", IDLE_WRITE_SECONDS)
+            if IDLE_KEY not in request.session or now - last_seen >= granularity:
+                request.session[IDLE_KEY] = now
+            if START_KEY not in request.session:
+                request.session[START_KEY] = now
             if getattr(settings, "REQUIRE_2FA", False) and not _otp_verified(request):
                 allowed = (reverse("accounts:two_factor"), reverse("accounts:logout"))
                 if not request.path.startswith(allowed) and not request.path.startswith(
