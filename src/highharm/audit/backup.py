@@ -2,6 +2,10 @@
 
 SQLite: the online backup API (a consistent copy while the site runs).
 PostgreSQL: pg_dump in custom format, pg_restore --clean.
+
+A backup holds every personal record, unencrypted: the file is created readable and
+writable by its owner only (mode 600, in a directory of mode 700 when this creates
+it), and must be kept on an encrypted volume (docs/security.md, "Backups").
 """
 
 from __future__ import annotations
@@ -33,10 +37,25 @@ def _pg_env(settings_dict: dict) -> tuple[dict, list[str]]:
     return env, args
 
 
+BACKUP_FILE_MODE = 0o600
+BACKUP_DIR_MODE = 0o700
+
+
+def _private_file(out: Path) -> None:
+    """Create ``out`` empty with mode 600 before anything is written into it."""
+    if not out.parent.exists():
+        out.parent.mkdir(parents=True, mode=BACKUP_DIR_MODE)
+    descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, BACKUP_FILE_MODE)
+    os.close(descriptor)
+    os.chmod(out, BACKUP_FILE_MODE)  # an existing file keeps its old mode otherwise
+
+
 def database_backup(*, out: Path) -> Path:
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     vendor = connection.vendor
+    if vendor not in ("sqlite", "postgresql"):
+        raise BackupError(f"Backups of {vendor} databases are not supported")
+    _private_file(out)
     if vendor == "sqlite":
         connection.ensure_connection()
         target = sqlite3.connect(out)
@@ -65,6 +84,7 @@ def database_backup(*, out: Path) -> Path:
         )
         if result.returncode != 0:
             raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+        os.chmod(out, BACKUP_FILE_MODE)
         return out
     raise BackupError(f"Backups of {vendor} databases are not supported")
 

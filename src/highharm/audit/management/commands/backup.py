@@ -1,9 +1,11 @@
+import getpass
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from highharm.audit.backup import BackupError, database_backup
+from highharm.audit.services import access_log_record
 
 
 class Command(BaseCommand):
@@ -27,4 +29,10 @@ class Command(BaseCommand):
             path = database_backup(out=out)
         except BackupError as error:
             raise CommandError(str(error))
-        self.stdout.write(f"Backed up to {path}")
+        # Recorded after the copy: a backup is an export of every record.
+        access_log_record(
+            action="backup",
+            object_type="database",
+            detail={"file": str(path), "username": f"os:{getpass.getuser()}"},
+        )
+        self.stdout.write(f"Backed up to {path} (mode 600: keep it on an encrypted volume)")

@@ -1,8 +1,10 @@
+import getpass
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from highharm.audit.backup import BackupError, database_restore
+from highharm.audit.services import access_log_record
 
 
 class Command(BaseCommand):
@@ -23,4 +25,10 @@ class Command(BaseCommand):
             database_restore(source=source)
         except BackupError as error:
             raise CommandError(str(error))
+        # Recorded in the restored log, chained to its last row.
+        access_log_record(
+            action="restore",
+            object_type="database",
+            detail={"file": str(source), "username": f"os:{getpass.getuser()}"},
+        )
         self.stdout.write(f"Restored from {source}")
