@@ -11,13 +11,15 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from highharm.accounts.models import Agency, User
 from highharm.accounts.permissions import ROLE_LABELS, Role
 from highharm.records.catalogue import catalogue_load_default
 from highharm.records.models import Incident
 
+# `import-records` exits with 3 when it rejected some rows and took all the others.
+IMPORT_PARTIAL = 3
 DEMO_USERS = {
     Role.OFFENDER_MANAGER: ("om", "Olivia", "Marsh"),
     Role.TRIAGE_LEAD: ("triage", "Tom", "Reed"),
@@ -90,9 +92,17 @@ class Command(BaseCommand):
                 no_progress=True,
                 stdout=self.stdout,
             )
-        except SystemExit as exit_:
-            if exit_.code not in (0, None):
+        except CommandError as exc:
+            # Exit code 3: some rows were rejected (listed in the rejects files the import
+            # named above) and every other row was taken. The demonstration carries on
+            # with what was imported; any other failure stops it.
+            if getattr(exc, "returncode", 1) != IMPORT_PARTIAL:
                 raise
+            self.stdout.write(
+                self.style.WARNING(
+                    f"The import was partial: {exc}. Carrying on with the rows imported."
+                )
+            )
 
     def _after_import(self):
         """Steps that need the force: stored scores, and the unit's own demo work when available."""
