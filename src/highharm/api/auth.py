@@ -37,22 +37,29 @@ def _caller(request):
     return user if user is not None and user.is_authenticated else None
 
 
-def requires(capability: Cap):
-    """Refuse an API operation (403) to a user whose role lacks the capability.
+def requires(capability: Cap, *more: Cap):
+    """Refuse an API operation (403) to a user whose role lacks the capability (or any of
+    the capabilities, when several are named: a case's victims need both `case.view` and
+    `person.view_victims`).
 
     The check runs before django-ninja validates the parameters and body, so a
     role without the capability learns nothing from validation errors. An
     unauthenticated caller is left to ninja's authentication (401). The
-    capability is stored on the function so the exhaustive permission test can
-    read it.
+    capabilities are stored on the function (`required_capability`, the first, and
+    `required_capabilities`, all) so the exhaustive permission test can read them.
     """
+    capabilities = (capability, *more)
+
+    def missing(user) -> Cap | None:
+        return next((c for c in capabilities if not user_can(user, c)), None)
 
     def check_before_validation(run):
         @wraps(run)
         def guarded(request, *args, **kwargs):
             user = _caller(request)
-            if user is not None and not user_can(user, capability):
-                return JsonResponse({"detail": f"Your role may not {capability}"}, status=403)
+            lacking = missing(user) if user is not None else None
+            if lacking is not None:
+                return JsonResponse({"detail": f"Your role may not {lacking}"}, status=403)
             return run(request, *args, **kwargs)
 
         return guarded
@@ -60,11 +67,13 @@ def requires(capability: Cap):
     def decorator(func):
         @wraps(func)
         def wrapped(request, *args, **kwargs):
-            if not user_can(request.user, capability):
-                raise HttpError(403, f"Your role may not {capability}")
+            lacking = missing(request.user)
+            if lacking is not None:
+                raise HttpError(403, f"Your role may not {lacking}")
             return func(request, *args, **kwargs)
 
         wrapped.required_capability = capability
+        wrapped.required_capabilities = capabilities
         return decorate_view(check_before_validation)(wrapped)
 
     return decorator

@@ -15,6 +15,7 @@ from ninja import Router, Schema
 
 from highharm.accounts.permissions import Cap
 from highharm.api.auth import requires
+from highharm.api.idempotency import KeyHeader, existing, request_key
 from highharm.api.routers.common import LIST, READ, WRITE, BodyId, Id, Text, Version
 from highharm.audit.services import access_log_record
 from highharm.panels import selectors, services
@@ -167,12 +168,24 @@ def action_list(request, show: Literal["open", "closed"] = "open"):
     return [action_out(a) for a in selectors.action_tracker(user=request.user, show=show)]
 
 
-@router.post("/actions", response={201: ActionOut, **WRITE})
+def _action_visible(user, action: Action) -> bool:
+    try:
+        return selectors.action_get(user=user, pk=action.pk).raised_by_id == user.pk
+    except Action.DoesNotExist:
+        return False
+
+
+@router.post("/actions", response={200: ActionOut, 201: ActionOut, **WRITE})
 @requires(Cap.PANEL_MANAGE)
-def action_create(request, payload: ActionIn):
-    """Set an action, optionally at a meeting and about a person. The same
-    `submission_key` twice creates nothing new and answers with the first action."""
+def action_create(request, payload: ActionIn, idempotency_key: KeyHeader = None):
+    """Set an action, optionally at a meeting and about a person. 201 when created; the
+    same `submission_key` (or `Idempotency-Key` header) again creates nothing and answers
+    200 with the first action."""
     user = request.user
+    key = request_key(idempotency_key, payload.submission_key)
+    earlier = existing(Action, key, belongs=lambda a: _action_visible(user, a))
+    if earlier is not None:
+        return 200, action_out(earlier)
     errors = {}
     meeting = person = owner = None
     if payload.meeting_id is not None:
@@ -200,7 +213,7 @@ def action_create(request, payload: ActionIn):
         owner=owner,
         owner_name=payload.owner_name,
         agency_name=payload.agency_name,
-        submission_key=payload.submission_key,
+        submission_key=key,
     )
     return 201, action_out(action)
 

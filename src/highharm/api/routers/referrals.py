@@ -1,8 +1,10 @@
-"""Referrals: list (scoped to what the user may see), one referral, and a new referral.
+"""Referrals: list (scoped to what the user may see), one referral, a new referral,
+a correction (with the version read) and a withdrawal.
 
 The same selectors and services as the pages: a partner-agency user sees only
 their agency's referrals (another id answers 404), and a referral for someone
-with an open referral is linked to it.
+with an open referral is linked to it. A correction or withdrawal made against
+an old `version` answers 409 with the referral as it now is.
 """
 
 import datetime as dt
@@ -14,7 +16,8 @@ from ninja import Field, Router, Schema
 
 from highharm.accounts.permissions import Cap, user_can
 from highharm.api.auth import requires
-from highharm.api.routers.common import LIST, READ, WRITE, Id, Text
+from highharm.api.idempotency import KeyHeader, request_key
+from highharm.api.routers.common import LIST, READ, WRITE, Id, Text, Version
 from highharm.audit.services import access_log_record
 from highharm.people import selectors as people_selectors
 from highharm.people.models import Person
@@ -106,6 +109,26 @@ class ReferralIn(Schema):
     submission_token: uuid.UUID | None = None
 
 
+class ReferralUpdateIn(Schema):
+    """A correction to a referral awaiting triage. `version` is the version read;
+    omitted fields are unchanged."""
+
+    version: Version
+    reason: Text() | None = None
+    concerns: Text() | None = None
+    risk_indicators: list[Literal[tuple(RiskIndicator.values)]] | None = None  # type: ignore[valid-type]
+    no_known_victim: bool | None = None
+    children_in_household: Literal["yes", "no", "unknown"] | None = None
+    children_count: Annotated[int, Field(ge=0, le=50)] | None = None
+    children_ages: Text(200) | None = None
+    children_notes: Text() | None = None
+
+
+class WithdrawIn(Schema):
+    version: Version
+    reason: Text()
+
+
 class ReferralCreated(ReferralOut):
     created: bool
     linked_to_id: int | None = None
@@ -185,13 +208,7 @@ def referral_list(
     return [referral_out(request.user, r) for r in rows]
 
 
-@router.get("/{referral_id}", response={200: ReferralDetailOut, **READ})
-@requires(Cap.REFERRAL_VIEW)
-def referral_detail(request, referral_id: Id):
-    """One referral with its victims (roles that may see them) and its decisions. Logged."""
-    user = request.user
-    referral = referral_get_or_404(user, referral_id)
-    log_referral_view(request, referral)
+def referral_detail_out(user, referral: Referral) -> dict:
     show_victims = user_can(user, Cap.PERSON_VIEW_VICTIMS)
     unit_staff = not user.is_agency_scoped
     victims = (
@@ -222,12 +239,55 @@ def referral_detail(request, referral_id: Id):
     }
 
 
+@router.get("/{referral_id}", response={200: ReferralDetailOut, **READ})
+@requires(Cap.REFERRAL_VIEW)
+def referral_detail(request, referral_id: Id):
+    """One referral with its victims (roles that may see them) and its decisions. Logged."""
+    referral = referral_get_or_404(request.user, referral_id)
+    log_referral_view(request, referral)
+    return referral_detail_out(request.user, referral)
+
+
+@router.patch("/{referral_id}", response={200: ReferralDetailOut, **WRITE})
+@requires(Cap.REFERRAL_CREATE)
+def referral_update(request, referral_id: Id, payload: ReferralUpdateIn):
+    """Correct or add to a referral still awaiting triage (as the edit page does). 409 with
+    the referral as it now is if it changed since `version`; 422 if it has been decided, or
+    if the result would lack what triage needs."""
+    referral = referral_get_or_404(request.user, referral_id)
+    log_referral_view(request, referral, **{"for": "edit"})
+    changes = payload.dict(exclude={"version"}, exclude_unset=True)
+    changes = {k: v for k, v in changes.items() if v is not None or k == "children_count"}
+    updated = services.referral_update(
+        referral_id=referral.pk, expected_version=payload.version, by=request.user, **changes
+    )
+    return referral_detail_out(request.user, updated)
+
+
+@router.post("/{referral_id}/withdraw", response={200: ReferralOut, **WRITE})
+@requires(Cap.REFERRAL_CREATE)
+def referral_withdraw(request, referral_id: Id, payload: WithdrawIn):
+    """Withdraw a referral awaiting triage, saying why. 409 if it changed since `version`
+    (including a withdrawal already made); 422 if it has been decided."""
+    referral = referral_get_or_404(request.user, referral_id)
+    log_referral_view(request, referral, **{"for": "withdraw"})
+    withdrawn = services.referral_withdraw(
+        referral_id=referral.pk,
+        expected_version=payload.version,
+        by=request.user,
+        reason=payload.reason,
+    )
+    return referral_out(request.user, withdrawn)
+
+
 @router.post("/", response={200: ReferralCreated, 201: ReferralCreated, **WRITE})
 @requires(Cap.REFERRAL_CREATE)
-def referral_create(request, payload: ReferralIn):
+def referral_create(request, payload: ReferralIn, idempotency_key: KeyHeader = None):
     """Refer a person. 201 when created; 200 with the first referral when the same
-    `submission_token` is sent again. 422 says exactly what triage still needs."""
+    `submission_token` (or `Idempotency-Key` header) is sent again. 422 says exactly what
+    triage still needs."""
     user = request.user
+    token = request_key(idempotency_key, payload.submission_token, field="submission_token")
     errors: dict[str, str] = {}
     person = None
     new_person = None
@@ -283,7 +343,7 @@ def referral_create(request, payload: ReferralIn):
         children_count=payload.children_count,
         children_ages=payload.children_ages,
         children_notes=payload.children_notes,
-        submission_token=payload.submission_token,
+        submission_token=token,
     )
     if (
         not result.created

@@ -1,8 +1,11 @@
-"""Triage meetings and their decisions: list and read meetings, decide, revisit a decision.
+"""Triage meetings and their decisions: list, read, create and close meetings, decide,
+revisit a decision.
 
 Decisions go through `referrals.services.triage_decide`, which refuses a stale
 `version` (409), answers a repeated `submission_token` with the first decision
-(200), and keeps the superseded decision in the history.
+(200), and keeps the superseded decision in the history. A new meeting is made once
+per idempotency key; closing carries the version read and carries the referrals
+still open over to the next meeting, as the page does.
 """
 
 import datetime as dt
@@ -13,8 +16,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Router, Schema
 
-from highharm.accounts.permissions import Cap
+from highharm.accounts.models import User
+from highharm.accounts.permissions import Cap, roles_with
 from highharm.api.auth import requires
+from highharm.api.idempotency import KeyHeader, once, request_key
 from highharm.api.routers.common import LIST, READ, WRITE, BodyId, Id, Text, Version
 from highharm.api.routers.referrals import (
     DecisionOut,
@@ -53,10 +58,27 @@ class TriageMeetingDetailOut(TriageMeetingOut):
     decisions: list[DecisionOut]
 
 
+class MeetingIn(Schema):
+    """A new triage meeting. The chair is you unless `chair_username` names another user
+    who may run triage."""
+
+    meeting_date: dt.date
+    chair_username: Text(150) | None = None
+    location: Text(200) = ""
+    submission_key: uuid.UUID | None = None
+
+
+class MeetingCloseIn(Schema):
+    version: Version
+
+
 class DecisionIn(Schema):
+    """A decision. `submission_token` (or the `Idempotency-Key` header) is required: the
+    same one again answers with the first decision."""
+
     referral_id: BodyId
     version: Version
-    submission_token: uuid.UUID
+    submission_token: uuid.UUID | None = None
     outcome: Outcome
     rationale: Text()
     pathway: Pathway = ""
@@ -67,7 +89,7 @@ class DecisionIn(Schema):
 class RevisionIn(Schema):
     meeting_id: BodyId
     version: Version
-    submission_token: uuid.UUID
+    submission_token: uuid.UUID | None = None
     outcome: Outcome
     rationale: Text()
     revision_reason: Text()
@@ -103,6 +125,50 @@ def _meeting_out(meeting: TriageMeeting) -> dict:
 def meeting_list(request):
     """Triage meetings, latest first (the 200 most recent)."""
     return [_meeting_out(m) for m in selectors.meeting_list()[:200]]
+
+
+@router.post("/meetings", response={200: TriageMeetingOut, 201: TriageMeetingOut, **WRITE})
+@requires(Cap.TRIAGE_MANAGE)
+def meeting_create(request, payload: MeetingIn, idempotency_key: KeyHeader = None):
+    """Arrange a triage meeting. 201 when created; the same `submission_key` (or
+    `Idempotency-Key` header) again answers 200 with the first meeting."""
+    key = request_key(idempotency_key, payload.submission_key)
+    chair = request.user
+    if payload.chair_username:
+        roles = {r.value for r in roles_with(Cap.TRIAGE_MANAGE)}
+        chair = User.objects.filter(
+            is_active=True, role__in=roles, username=payload.chair_username
+        ).first()
+        if chair is None:
+            raise ValidationError(
+                {"chair_username": "No active user who may run triage has that username"}
+            )
+    meeting, created = once(
+        user=request.user,
+        key=key,
+        operation="triage_meeting_create",
+        make=lambda: services.meeting_create(
+            meeting_date=payload.meeting_date,
+            chair=chair,
+            location=payload.location,
+            created_by=request.user,
+        ),
+        find=_meeting,
+    )
+    return (201 if created else 200), _meeting_out(meeting)
+
+
+@router.post("/meetings/{meeting_id}/close", response={200: TriageMeetingOut, **WRITE})
+@requires(Cap.TRIAGE_MANAGE)
+def meeting_close(request, meeting_id: Id, payload: MeetingCloseIn):
+    """Close a meeting: referrals still open carry over to the next. 409 with the meeting as
+    it now is if it changed since `version`. Closing a closed meeting changes nothing."""
+    meeting = _meeting(meeting_id)
+    if not meeting.is_closed:
+        meeting = services.meeting_close(
+            meeting_id=meeting.pk, expected_version=payload.version, by=request.user
+        )
+    return _meeting_out(meeting)
 
 
 @router.get("/meetings/{meeting_id}", response={200: TriageMeetingDetailOut, **READ})
@@ -144,14 +210,27 @@ def meeting_decision_list(request, meeting_id: Id):
     ]
 
 
-def _decide(request, *, meeting: TriageMeeting, referral_id: int, payload, revision_reason=""):
+def _decide(
+    request,
+    *,
+    meeting: TriageMeeting,
+    referral_id: int,
+    payload,
+    idempotency_key,
+    revision_reason="",
+):
+    token = request_key(idempotency_key, payload.submission_token, field="submission_token")
+    if token is None:
+        raise ValidationError(
+            {"submission_token": "Send a submission_token or an Idempotency-Key header (a UUID)"}
+        )
     referral = referral_get_or_404(request.user, referral_id)
     log_referral_view(request, referral, **{"for": "triage decision"})
     result = services.triage_decide(
         referral_id=referral.pk,
         meeting=meeting,
         decided_by=request.user,
-        submission_token=payload.submission_token,
+        submission_token=token,
         expected_version=payload.version,
         outcome=payload.outcome,
         rationale=payload.rationale,
@@ -169,11 +248,19 @@ def _decide(request, *, meeting: TriageMeeting, referral_id: int, payload, revis
     response={200: DecisionResultOut, 201: DecisionResultOut, **WRITE},
 )
 @requires(Cap.TRIAGE_MANAGE)
-def decision_create(request, meeting_id: Id, payload: DecisionIn):
+def decision_create(
+    request, meeting_id: Id, payload: DecisionIn, idempotency_key: KeyHeader = None
+):
     """Decide on a referral at this meeting. `version` is the referral's version as read:
     409 if it changed since. The same `submission_token` twice answers 200 with the first."""
     meeting = _meeting(meeting_id)
-    return _decide(request, meeting=meeting, referral_id=payload.referral_id, payload=payload)
+    return _decide(
+        request,
+        meeting=meeting,
+        referral_id=payload.referral_id,
+        payload=payload,
+        idempotency_key=idempotency_key,
+    )
 
 
 @router.post(
@@ -181,7 +268,9 @@ def decision_create(request, meeting_id: Id, payload: DecisionIn):
     response={200: DecisionResultOut, 201: DecisionResultOut, **WRITE},
 )
 @requires(Cap.TRIAGE_MANAGE)
-def decision_revise(request, referral_id: Id, payload: RevisionIn):
+def decision_revise(
+    request, referral_id: Id, payload: RevisionIn, idempotency_key: KeyHeader = None
+):
     """Revisit the current decision on a referral at an open meeting, saying why. The
     earlier decision is kept in the history, superseded. 409 if the referral changed since
     `version` (someone else decided or edited it); 422 if it has no decision to revisit."""
@@ -194,5 +283,6 @@ def decision_revise(request, referral_id: Id, payload: RevisionIn):
         meeting=meeting,
         referral_id=referral.pk,
         payload=payload,
+        idempotency_key=idempotency_key,
         revision_reason=payload.revision_reason,
     )
