@@ -49,6 +49,20 @@ _DA_REL = {"partner": 0.52, "ex_partner": 0.22, "family": 0.24, "unknown": 0.02}
 _DA_BREACH = {"BRNMO": 0.35, "BRRO": 0.35, "BRDVPO": 0.2, "BRDAPO": 0.1}
 _SEX_BREACH = {"BRSHPO": 1.0}
 
+
+def _sexual(name: str, **knobs) -> Profile:
+    """A sexual-offending profile. The four share: every incident at level 0, a rate of
+    shape 2 over a career of six months to three years, and breaches of a sexual harm
+    prevention order (unless the profile says otherwise)."""
+    shared = {
+        "breach_mix": _SEX_BREACH,
+        "level_probs": (1.0, 0.0, 0.0, 0.0),
+        "rate_shape": 2.0,
+        "career_years": (0.5, 3.0),
+    }
+    return Profile(name, **{**shared, **knobs})
+
+
 PROFILES: tuple[Profile, ...] = (
     Profile(
         "one_off",
@@ -144,15 +158,12 @@ PROFILES: tuple[Profile, ...] = (
         breach_prob=0.45,
         victim_is_perpetrator=0.01,
     ),
-    Profile(
+    _sexual(
         "sex_partner",
         share=0.007,
         relationship={"partner": 0.65, "ex_partner": 0.35},
         breach_mix=_DA_BREACH,
-        level_probs=(1.0, 0.0, 0.0, 0.0),
         rate_per_year=0.8,
-        rate_shape=2.0,
-        career_years=(0.5, 3.0),
         max_incidents=10,
         p_male=0.97,
         p_female=0.03,
@@ -160,44 +171,32 @@ PROFILES: tuple[Profile, ...] = (
         weapon_share=0.05,
         breach_prob=0.15,
     ),
-    Profile(
+    _sexual(
         "sex_acquaintance",
         share=0.006,
         relationship={"acquaintance": 0.8, "other": 0.1, "unknown": 0.1},
-        breach_mix=_SEX_BREACH,
-        level_probs=(1.0, 0.0, 0.0, 0.0),
         rate_per_year=0.5,
-        rate_shape=2.0,
-        career_years=(0.5, 3.0),
         max_incidents=6,
         p_male=0.97,
         p_female=0.03,
         incidental_prob=0.3,
         breach_prob=0.15,
     ),
-    Profile(
+    _sexual(
         "sex_child",
         share=0.005,
         relationship={"family": 0.6, "acquaintance": 0.3, "other": 0.1},
-        breach_mix=_SEX_BREACH,
-        level_probs=(1.0, 0.0, 0.0, 0.0),
         rate_per_year=0.5,
-        rate_shape=2.0,
-        career_years=(0.5, 3.0),
         max_incidents=6,
         p_male=0.96,
         p_female=0.04,
         breach_prob=0.2,
     ),
-    Profile(
+    _sexual(
         "sex_stranger",
         share=0.007,
         relationship={"stranger": 0.85, "unknown": 0.15},
-        breach_mix=_SEX_BREACH,
-        level_probs=(1.0, 0.0, 0.0, 0.0),
         rate_per_year=0.6,
-        rate_shape=2.0,
-        career_years=(0.5, 3.0),
         max_incidents=6,
         p_male=0.98,
         p_female=0.02,
