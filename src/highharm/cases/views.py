@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from highharm.accounts.decorators import capability_required
+from highharm.accounts.editing import save_form
 from highharm.accounts.permissions import Cap, user_can
 from highharm.audit.services import access_log_record
 from highharm.cases import selectors, services
@@ -36,9 +37,9 @@ from highharm.cases.forms import (
 from highharm.cases.models import Case, CaseVictim, Contact, Intervention, Order, TracingRecord
 from highharm.panels import selectors as panel_selectors
 from highharm.panels import services as panel_services
-from highharm.panels.editing import EditConflict, first_error
+from highharm.panels.editing import first_error
 from highharm.panels.models import Action
-from highharm.panels.views import action_update_page
+from highharm.panels.views import action_fields, action_update_page
 from highharm.people.selectors import person_display_name, person_visible_to
 
 
@@ -58,12 +59,21 @@ def _case(request, pk: int, *, page: str) -> Case:
     return case
 
 
-def _rebind(form_class, request, conflict: EditConflict, **kwargs):
-    data = request.POST.copy()
-    data["version"] = str(conflict.current.version)
-    form = form_class(data, **kwargs)
-    form.is_valid()
-    return form
+def _save(
+    request, case, form, save, *, success, rebuild=None, anchor="", refused_anchor=None, **kw
+):
+    """Save a form for this case (accounts.editing.save_form); a CaseError goes back to the case."""
+    return save_form(
+        request,
+        form,
+        save,
+        rebuild=rebuild,
+        success=success,
+        done=_case_url(case, anchor),
+        refused=(services.CaseError,),
+        refused_to=_case_url(case, anchor if refused_anchor is None else refused_anchor),
+        **kw,
+    )
 
 
 def _case_url(case, anchor: str = "") -> str:
@@ -144,26 +154,24 @@ def case_edit(request, pk: int):
     case = _case(request, pk, page="edit")
     conflict = None
     if request.method == "POST":
-        form = CaseEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.case_update(
-                    case_id=case.pk,
-                    version=form.cleaned_data["version"],
-                    plan=form.cleaned_data["plan"],
-                    review_due=form.cleaned_data["review_due"],
-                )
-            except EditConflict as error:
-                conflict = error
-                form = _rebind(CaseEditForm, request, error)
-            except services.CaseError as error:
-                messages.error(request, str(error))
-                return redirect(_case_url(case))
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(request, "Plan and review date saved.")
-                return redirect(_case_url(case, "plan"))
+        saved = _save(
+            request,
+            case,
+            CaseEditForm(request.POST),
+            lambda data: services.case_update(
+                case_id=case.pk,
+                version=data["version"],
+                plan=data["plan"],
+                review_due=data["review_due"],
+            ),
+            rebuild=CaseEditForm,
+            success="Plan and review date saved.",
+            anchor="plan",
+            refused_anchor="",
+        )
+        if saved.response:
+            return saved.response
+        form, conflict = saved.form, saved.conflict
     else:
         form = CaseEditForm(
             initial={"version": case.version, "plan": case.plan, "review_due": case.review_due}
@@ -177,25 +185,19 @@ def case_reallocate(request, pk: int):
     leads = selectors.lead_choices()
     conflict = None
     if request.method == "POST":
-        form = ReallocateForm(request.POST, leads=leads)
-        if form.is_valid():
-            try:
-                services.case_reallocate(
-                    case_id=case.pk,
-                    version=form.cleaned_data["version"],
-                    lead=form.cleaned_data["lead"],
-                )
-            except EditConflict as error:
-                conflict = error
-                form = _rebind(ReallocateForm, request, error, leads=leads)
-            except services.CaseError as error:
-                messages.error(request, str(error))
-                return redirect(_case_url(case))
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(request, "Lead offender manager changed.")
-                return redirect(_case_url(case))
+        saved = _save(
+            request,
+            case,
+            ReallocateForm(request.POST, leads=leads),
+            lambda data: services.case_reallocate(
+                case_id=case.pk, version=data["version"], lead=data["lead"]
+            ),
+            rebuild=lambda data: ReallocateForm(data, leads=leads),
+            success="Lead offender manager changed.",
+        )
+        if saved.response:
+            return saved.response
+        form, conflict = saved.form, saved.conflict
     else:
         form = ReallocateForm(initial={"version": case.version, "lead": case.lead_id}, leads=leads)
     return _record_page(
@@ -213,34 +215,35 @@ def case_close(request, pk: int):
     conflict = None
     if request.method == "POST":
         form = ExitForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.case_close(
-                    case_id=case.pk,
-                    version=data["version"],
-                    reason=data["reason"],
-                    exited_on=data["exited_on"],
-                    rationale=data["rationale"],
-                    monitor_until=data["monitor_until"],
-                    closed_by=request.user,
-                )
-            except EditConflict as error:
-                conflict = error
-                form = _rebind(ExitForm, request, error)
-            except services.CaseError as error:
-                messages.info(request, str(error))
-                return redirect(_case_url(case, "exit"))
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                note = (
-                    f" {case.person.reference} is monitored until {data['monitor_until']:%d/%m/%Y}."
-                    if data["monitor_until"]
+        saved = _save(
+            request,
+            case,
+            form,
+            lambda data: services.case_close(
+                case_id=case.pk,
+                version=data["version"],
+                reason=data["reason"],
+                exited_on=data["exited_on"],
+                rationale=data["rationale"],
+                monitor_until=data["monitor_until"],
+                closed_by=request.user,
+            ),
+            rebuild=ExitForm,
+            success=lambda _: (
+                "Case closed."
+                + (
+                    f" {case.person.reference} is monitored until "
+                    f"{form.cleaned_data['monitor_until']:%d/%m/%Y}."
+                    if form.cleaned_data["monitor_until"]
                     else ""
                 )
-                messages.success(request, f"Case closed.{note}")
-                return redirect(_case_url(case, "exit"))
+            ),
+            anchor="exit",
+            refused_level=messages.INFO,
+        )
+        if saved.response:
+            return saved.response
+        form, conflict = saved.form, saved.conflict
     else:
         form = ExitForm(
             initial={
@@ -372,35 +375,34 @@ def _record_form(request, pk: int, item: int | None, name: str):
         form = spec.form(request.POST, **kwargs)
         if record is not None and not form.data.get("version"):
             form.add_error(None, "The form is missing its version: reload the page.")
-        if form.is_valid():
-            fields = form.service_fields()
-            try:
-                if record is None:
-                    spec.create(
-                        case=case,
-                        recorded_by=request.user,
-                        submission_key=form.cleaned_data["submission_key"],
-                        **fields,
-                    )
-                else:
-                    spec.update(
-                        **{spec.id_arg: record.pk},
-                        version=form.cleaned_data["version"],
-                        **fields,
-                    )
-            except EditConflict as error:
-                conflict = error
-                form = _rebind(spec.form, request, error, **kwargs)
-            except services.CaseError as error:
-                messages.error(request, str(error))
-                return redirect(_case_url(case, spec.anchor))
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(
-                    request, f"{spec.noun.capitalize()} {'saved' if record else 'added'}."
+        if record is None:
+
+            def save(data):
+                return spec.create(
+                    case=case,
+                    recorded_by=request.user,
+                    submission_key=data["submission_key"],
+                    **form.service_fields(),
                 )
-                return redirect(_case_url(case, spec.anchor))
+        else:
+
+            def save(data):
+                return spec.update(
+                    **{spec.id_arg: record.pk}, version=data["version"], **form.service_fields()
+                )
+
+        saved = _save(
+            request,
+            case,
+            form,
+            save,
+            rebuild=lambda data: spec.form(data, **kwargs),
+            success=f"{spec.noun.capitalize()} {'saved' if record else 'added'}.",
+            anchor=spec.anchor,
+        )
+        if saved.response:
+            return saved.response
+        form, conflict = saved.form, saved.conflict
     elif record is not None:
         initial = {f: getattr(record, f) for f in spec.form.fields_for_service}
         for key in ("intervention", "victim", "agency"):
@@ -508,28 +510,27 @@ def victim_new(request, pk: int):
                 "reference", "No person has that reference. Check it on the person's record."
             )
         else:
-            try:
-                link, created = services.victim_add(
+            saved = _save(
+                request,
+                case,
+                form,
+                lambda data: services.victim_add(
                     case=case,
                     victim=victim,
                     added_by=request.user,
                     relationship=data["relationship"],
                     safeguarding=data["safeguarding"],
                     notes=data["notes"],
-                )
-            except services.CaseError as error:
-                messages.error(request, str(error))
-                return redirect(_case_url(case, "victims"))
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(
-                    request,
+                ),
+                success=lambda result: (
                     f"{victim.reference} linked to the case."
-                    if created
-                    else f"{victim.reference} was already linked to the case.",
-                )
-                return redirect(_case_url(case, "victims"))
+                    if result[1]
+                    else f"{victim.reference} was already linked to the case."
+                ),
+                anchor="victims",
+            )
+            if saved.response:
+                return saved.response
     return _record_page(request, case, form, None, title="Link a victim", submit="Link the victim")
 
 
@@ -542,28 +543,24 @@ def victim_edit(request, pk: int, item: int):
         raise Http404("No such victim on this case")
     conflict = None
     if request.method == "POST":
-        form = VictimEditForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.victim_update(
-                    case_victim_id=link.pk,
-                    version=data["version"],
-                    relationship=data["relationship"],
-                    safeguarding=data["safeguarding"],
-                    notes=data["notes"],
-                )
-            except EditConflict as error:
-                conflict = error
-                form = _rebind(VictimEditForm, request, error)
-            except services.CaseError as error:
-                messages.error(request, str(error))
-                return redirect(_case_url(case, "victims"))
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(request, f"Safeguarding for {link.victim.reference} saved.")
-                return redirect(_case_url(case, "victims"))
+        saved = _save(
+            request,
+            case,
+            VictimEditForm(request.POST),
+            lambda data: services.victim_update(
+                case_victim_id=link.pk,
+                version=data["version"],
+                relationship=data["relationship"],
+                safeguarding=data["safeguarding"],
+                notes=data["notes"],
+            ),
+            rebuild=VictimEditForm,
+            success=f"Safeguarding for {link.victim.reference} saved.",
+            anchor="victims",
+        )
+        if saved.response:
+            return saved.response
+        form, conflict = saved.form, saved.conflict
     else:
         form = VictimEditForm(
             initial={
@@ -598,25 +595,18 @@ def action_new(request, pk: int):
     case = _case(request, pk, page="action_new")
     owners = panel_selectors.action_owner_choices()
     form = CaseActionForm(request.POST or None, owners=owners)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            panel_services.action_create(
-                person=case.person,
-                description=data["description"],
-                owner=data["owner"],
-                owner_name=data["owner_name"],
-                agency=data["agency"],
-                agency_name=data["agency_name"],
-                due_on=data["due_on"],
-                raised_by=request.user,
-                submission_key=data["submission_key"],
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, "Action set. It will be carried to the next panel.")
-            return redirect(_case_url(case, "actions"))
+    if request.method == "POST":
+        saved = save_form(
+            request,
+            form,
+            lambda data: panel_services.action_create(
+                person=case.person, raised_by=request.user, **action_fields(data)
+            ),
+            success="Action set. It will be carried to the next panel.",
+            done=_case_url(case, "actions"),
+        )
+        if saved.response:
+            return saved.response
     if not form.is_bound:
         form.initial.setdefault("owner", request.user.pk)
     return _record_page(request, case, form, None, title="Set an action", submit="Set the action")

@@ -7,14 +7,16 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from highharm.accounts.decorators import capability_required
+from highharm.accounts.editing import save_form
 from highharm.accounts.permissions import Cap, user_can
 from highharm.audit.services import access_log_record
 from highharm.panels import selectors, services
-from highharm.panels.editing import EditConflict, first_error
+from highharm.panels.editing import first_error
 from highharm.panels.forms import (
     ActionForm,
     ActionUpdateForm,
@@ -48,13 +50,10 @@ def _log_people(request, *, action: str, meeting: PanelMeeting, people, extra=No
         )
 
 
-def _rebind(form_class, request, conflict: EditConflict, **kwargs):
-    """The editor's form again, now carrying the saved version, to show beside the change."""
-    data = request.POST.copy()
-    data["version"] = str(conflict.current.version)
-    form = form_class(data, **kwargs)
-    form.is_valid()
-    return form
+def action_fields(data: dict) -> dict:
+    """What an action form gives services.action_create, on the panel's page and the case's
+    (every field but the person, which the page resolves)."""
+    return {name: value for name, value in data.items() if name != "person"}
 
 
 @capability_required(Cap.PANEL_VIEW)
@@ -76,10 +75,11 @@ def meeting_list(request):
 def meeting_create(request):
     chairs = selectors.chair_choices()
     form = MeetingForm(request.POST or None, chairs=chairs)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            meeting = services.meeting_create(
+    if request.method == "POST":
+        saved = save_form(
+            request,
+            form,
+            lambda data: services.meeting_create(
                 held_on=data["held_on"],
                 starts_at=data["starts_at"],
                 location=data["location"],
@@ -87,12 +87,12 @@ def meeting_create(request):
                 notes=data["notes"],
                 created_by=request.user,
                 submission_key=data["submission_key"],
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, f"{meeting} created. Now build its agenda.")
-            return redirect("panels:detail", pk=meeting.pk)
+            ),
+            success=lambda meeting: f"{meeting} created. Now build its agenda.",
+            done=_detail_url,
+        )
+        if saved.response:
+            return saved.response
     if not form.is_bound and request.user.role == "panel_chair":
         form.initial["chair"] = request.user.pk
     return render(request, "panels/meeting_form.html", {"form": form, "meeting": None})
@@ -104,23 +104,21 @@ def meeting_edit(request, pk: int):
     chairs = selectors.chair_choices()
     conflict = None
     if request.method == "POST":
-        form = MeetingEditForm(request.POST, chairs=chairs)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.meeting_update(
-                    meeting_id=meeting.pk,
-                    version=data["version"],
-                    changes={k: data[k] for k in services.MEETING_FIELDS},
-                )
-            except EditConflict as error:
-                conflict = error
-                form = _rebind(MeetingEditForm, request, error, chairs=chairs)
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(request, "Meeting details saved.")
-                return redirect("panels:detail", pk=meeting.pk)
+        saved = save_form(
+            request,
+            MeetingEditForm(request.POST, chairs=chairs),
+            lambda data: services.meeting_update(
+                meeting_id=meeting.pk,
+                version=data["version"],
+                changes={k: data[k] for k in services.MEETING_FIELDS},
+            ),
+            rebuild=lambda data: MeetingEditForm(data, chairs=chairs),
+            success="Meeting details saved.",
+            done=_detail_url(meeting),
+        )
+        if saved.response:
+            return saved.response
+        form, conflict = saved.form, saved.conflict
     else:
         form = MeetingEditForm(
             initial={
@@ -209,8 +207,6 @@ def attendee_remove(request, pk: int, item: int):
 
 
 def _detail_url(meeting) -> str:
-    from django.urls import reverse
-
     return reverse("panels:detail", kwargs={"pk": meeting.pk})
 
 
@@ -302,26 +298,25 @@ def minute_edit(request, pk: int, item: int):
     minute = selectors.minutes_by_person(user=request.user, meeting=meeting).get(person.pk)
     conflict = None
     if request.method == "POST":
-        form = MinuteForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.minute_save(
-                    meeting=meeting,
-                    person=person,
-                    discussion=data["discussion"],
-                    decisions=data["decisions"],
-                    version=data["version"],
-                    recorded_by=request.user,
-                )
-            except EditConflict as error:
-                conflict = error
-                form = _rebind(MinuteForm, request, error)
-            except services.PanelError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, f"Minute for {person.reference} saved.")
-                return redirect(f"{_detail_url(meeting)}#agenda")
+        saved = save_form(
+            request,
+            MinuteForm(request.POST),
+            lambda data: services.minute_save(
+                meeting=meeting,
+                person=person,
+                discussion=data["discussion"],
+                decisions=data["decisions"],
+                version=data["version"],
+                recorded_by=request.user,
+            ),
+            rebuild=MinuteForm,
+            success=f"Minute for {person.reference} saved.",
+            done=f"{_detail_url(meeting)}#agenda",
+            refused=(services.PanelError,),
+        )
+        if saved.response:
+            return saved.response
+        form, conflict = saved.form, saved.conflict
     else:
         form = MinuteForm(
             initial={
@@ -371,31 +366,25 @@ def action_create(request, pk: int):
     owners = selectors.action_owner_choices()
     people = _people_on_agenda(request, meeting)
     form = ActionForm(request.POST or None, owners=owners, people=people)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        person = None
-        if data.get("person"):
-            person = Person.objects.filter(pk=int(data["person"])).first()
-        try:
-            action = services.action_create(
+    if request.method == "POST":
+        saved = save_form(
+            request,
+            form,
+            lambda data: services.action_create(
                 meeting=meeting,
-                person=person,
-                description=data["description"],
-                owner=data["owner"],
-                owner_name=data["owner_name"],
-                agency=data["agency"],
-                agency_name=data["agency_name"],
-                due_on=data["due_on"],
+                person=Person.objects.filter(pk=int(data["person"])).first()
+                if data.get("person")
+                else None,
                 raised_by=request.user,
-                submission_key=data["submission_key"],
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(
-                request, f"Action for {action.owner_label} due {action.due_on:%d/%m/%Y} set."
-            )
-            return redirect(f"{_detail_url(meeting)}#actions")
+                **action_fields(data),
+            ),
+            success=lambda action: (
+                f"Action for {action.owner_label} due {action.due_on:%d/%m/%Y} set."
+            ),
+            done=f"{_detail_url(meeting)}#actions",
+        )
+        if saved.response:
+            return saved.response
     if not form.is_bound and request.GET.get("person"):
         form.initial["person"] = request.GET["person"]
     return render(request, "panels/action_form.html", {"meeting": meeting, "form": form})
@@ -414,29 +403,27 @@ def action_update_page(request, item: int, *, back: str | None = None):
     owners = selectors.action_owner_choices()
     conflict = None
     if request.method == "POST":
-        form = ActionUpdateForm(request.POST, owners=owners)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.action_update(
-                    action_id=action.pk,
-                    version=data["version"],
-                    changes={
-                        "status": data["status"],
-                        "update_note": data["update_note"],
-                        "due_on": data["due_on"],
-                        "owner": data["owner"],
-                        "owner_name": "" if data["owner"] else data["owner_name"],
-                    },
-                )
-            except EditConflict as error:
-                conflict = error
-                form = _rebind(ActionUpdateForm, request, error, owners=owners)
-            except ValidationError as error:
-                form.add_service_errors(error)
-            else:
-                messages.success(request, "Action updated.")
-                return redirect(back or "panels:actions")
+        saved = save_form(
+            request,
+            ActionUpdateForm(request.POST, owners=owners),
+            lambda data: services.action_update(
+                action_id=action.pk,
+                version=data["version"],
+                changes={
+                    "status": data["status"],
+                    "update_note": data["update_note"],
+                    "due_on": data["due_on"],
+                    "owner": data["owner"],
+                    "owner_name": "" if data["owner"] else data["owner_name"],
+                },
+            ),
+            rebuild=lambda data: ActionUpdateForm(data, owners=owners),
+            success="Action updated.",
+            done=back or reverse("panels:actions"),
+        )
+        if saved.response:
+            return saved.response
+        form, conflict = saved.form, saved.conflict
     else:
         form = ActionUpdateForm(
             initial={

@@ -6,8 +6,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from highharm.accounts.decorators import capability_required
+from highharm.accounts.editing import form_page, save_form
 from highharm.accounts.models import Agency
 from highharm.accounts.permissions import Cap, user_can
 from highharm.audit.services import access_log_record
@@ -159,36 +161,36 @@ def service_edit(request, service_id: int):
         "version": service.version,
         **{f: getattr(service, f) for f in services.SERVICE_FIELDS},
     }
-    form = ServiceEditForm(request.POST or None, initial=initial)
-    if not full:
-        for name in ("name", "service_type", "description", "contact"):
-            form.fields[name].disabled = True
-    context = {"agency": service.agency, "service": service, "full": full}
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
+    allowed = services.SERVICE_FIELDS if full else services.CAPACITY_FIELDS
+
+    def service_form(data=None):
+        form = ServiceEditForm(data, initial=initial)
         if not full:
-            data = {k: v for k, v in data.items() if k in services.CAPACITY_FIELDS}
-        try:
-            services.service_update(
-                service_id=service.pk, expected_version=version, by=request.user, **data
-            )
-        except services.StaleEdit as conflict:
-            context.update(conflict=conflict, conflict_rows=conflict.differences())
-            post = request.POST.copy()
-            post["version"] = str(conflict.current.version)
-            form = ServiceEditForm(post, initial=initial)
-            if not full:
-                for name in ("name", "service_type", "description", "contact"):
-                    form.fields[name].disabled = True
-            form.is_valid()
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, f"{service.name} updated.")
-            return redirect("partners:agency", agency_id=service.agency_id)
-    context["form"] = form
-    return render(request, "partners/service_form.html", context)
+            for name in ("name", "service_type", "description", "contact"):
+                form.fields[name].disabled = True
+        return form
+
+    context = {"agency": service.agency, "service": service, "full": full}
+    form = service_form(request.POST or None)
+    if request.method == "POST":
+        saved = save_form(
+            request,
+            form,
+            lambda data: services.service_update(
+                service_id=service.pk,
+                expected_version=data["version"],
+                by=request.user,
+                **{k: v for k, v in data.items() if k in allowed},
+            ),
+            rebuild=service_form,
+            success=f"{service.name} updated.",
+            done=reverse("partners:agency", kwargs={"agency_id": service.agency_id}),
+            conflicts=(services.StaleEdit,),
+        )
+        return saved.response or form_page(
+            request, "partners/service_form.html", context, saved=saved
+        )
+    return form_page(request, "partners/service_form.html", context, form=form)
 
 
 @capability_required(Cap.PARTNER_DIRECTORY_VIEW)
@@ -282,10 +284,11 @@ def referral_out_detail(request, referral_out_id: int):
         "name": people_selectors.person_display_name(user=request.user, person=referral_out.person),
         "days_waiting": referral_out.days_waiting(),
     }
-    if request.method == "POST" and form is not None and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.referral_out_update(
+    if request.method == "POST" and form is not None:
+        saved = save_form(
+            request,
+            form,
+            lambda data: services.referral_out_update(
                 referral_out_id=referral_out.pk,
                 expected_version=data["version"],
                 by=request.user,
@@ -293,17 +296,13 @@ def referral_out_detail(request, referral_out_id: int):
                 outcome=data["outcome"],
                 rejection_reason=data["rejection_reason"],
                 started_on=data["started_on"],
-            )
-        except services.StaleEdit as conflict:
-            context.update(conflict=conflict, conflict_rows=conflict.differences())
-            post = request.POST.copy()
-            post["version"] = str(conflict.current.version)
-            form = ReferralOutUpdateForm(post)
-            form.is_valid()
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, "Referral out updated.")
-            return redirect("partners:referral_out", referral_out_id=referral_out.pk)
-    context["form"] = form
-    return render(request, "partners/referral_out_detail.html", context)
+            ),
+            rebuild=ReferralOutUpdateForm,
+            success="Referral out updated.",
+            done=reverse("partners:referral_out", kwargs={"referral_out_id": referral_out.pk}),
+            conflicts=(services.StaleEdit,),
+        )
+        return saved.response or form_page(
+            request, "partners/referral_out_detail.html", context, saved=saved
+        )
+    return form_page(request, "partners/referral_out_detail.html", context, form=form)

@@ -20,6 +20,8 @@ class GovukForm(forms.Form):
     """Adds GOV.UK classes to widgets and lists errors for the error summary."""
 
     error_anchors: dict[str, str] = {}
+    # {key of a service's ValidationError: the field on this form that shows it}
+    service_error_fields: dict[str, str] = {}
     # No `required` attribute: the browser must not pre-empt the server's clearer messages.
     use_required_attribute = False
 
@@ -97,7 +99,7 @@ class GovukForm(forms.Form):
 
     def add_service_errors(self, error, mapping: dict[str, str] | None = None):
         """Put a service's ValidationError on the matching fields."""
-        mapping = mapping or {}
+        mapping = {**self.service_error_fields, **(mapping or {})}
         if hasattr(error, "error_dict"):
             for key, errors in error.message_dict.items():
                 target = mapping.get(key, key)
@@ -335,6 +337,7 @@ class ReferralForm(GovukForm):
 
 class ReferralEditForm(GovukForm):
     conditionals = {"children_in_household": {"yes": "conditional-children"}}
+    service_error_fields = {"victims": "no_known_victim"}
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = ReferralForm.base_fields["reason"]
     concerns = ReferralForm.base_fields["concerns"]

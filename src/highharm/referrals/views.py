@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from highharm.accounts.decorators import capability_required
+from highharm.accounts.editing import conflict_context, form_page, save_form, with_version
 from highharm.accounts.models import Agency, User
 from highharm.accounts.permissions import Cap, roles_with, user_can
 from highharm.audit.services import access_log_record
@@ -285,22 +286,6 @@ def referral_detail(request, referral_id: int):
     return render(request, "referrals/referral_detail.html", context)
 
 
-def _with_version(post, version: int):
-    """The editor's own entries, now at the saved record's version, to review and resend."""
-    data = post.copy()
-    data["version"] = str(version)
-    return data
-
-
-def _conflict_context(conflict: EditConflict) -> dict:
-    return {
-        "conflict": conflict,
-        "conflict_rows": conflict.differences(),
-        "conflict_by": conflict.changed_by,
-        "conflict_at": conflict.changed_at,
-    }
-
-
 @capability_required(Cap.REFERRAL_CREATE)
 def referral_edit(request, referral_id: int):
     referral = _get_referral(request, referral_id)
@@ -309,32 +294,33 @@ def referral_edit(request, referral_id: int):
         return redirect("referrals:detail", referral_id=referral.pk)
     context = {"referral": referral}
     if request.method == "POST":
-        form = ReferralEditForm(request.POST)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            version = data.pop("version")
-            try:
-                services.referral_update(
-                    referral_id=referral.pk, expected_version=version, by=request.user, **data
-                )
-            except EditConflict as conflict:
-                context.update(_conflict_context(conflict))
-                form = ReferralEditForm(_with_version(request.POST, conflict.current.version))
-                form.is_valid()
-            except ValidationError as error:
-                form.add_service_errors(error, {"victims": "no_known_victim"})
-            else:
-                messages.success(request, "Referral updated.")
-                return redirect("referrals:detail", referral_id=referral.pk)
-    else:
-        form = ReferralEditForm(
-            initial={
-                "version": referral.version,
-                **{name: getattr(referral, name) for name in services.REFERRAL_EDITABLE},
-            }
+        saved = save_form(
+            request,
+            ReferralEditForm(request.POST),
+            lambda data: services.referral_update(
+                referral_id=referral.pk,
+                expected_version=data["version"],
+                by=request.user,
+                **{k: v for k, v in data.items() if k != "version"},
+            ),
+            rebuild=ReferralEditForm,
+            success="Referral updated.",
+            done=_detail(referral),
         )
-    context["form"] = form
-    return render(request, "referrals/referral_edit.html", context)
+        return saved.response or form_page(
+            request, "referrals/referral_edit.html", context, saved=saved
+        )
+    form = ReferralEditForm(
+        initial={
+            "version": referral.version,
+            **{name: getattr(referral, name) for name in services.REFERRAL_EDITABLE},
+        }
+    )
+    return form_page(request, "referrals/referral_edit.html", context, form=form)
+
+
+def _detail(referral) -> str:
+    return reverse("referrals:detail", kwargs={"referral_id": referral.pk})
 
 
 @capability_required(Cap.REFERRAL_CREATE)
@@ -342,25 +328,24 @@ def referral_withdraw(request, referral_id: int):
     referral = _get_referral(request, referral_id)
     form = WithdrawForm(request.POST or None, initial={"version": referral.version})
     context = {"referral": referral}
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.referral_withdraw(
+    if request.method == "POST":
+        saved = save_form(
+            request,
+            form,
+            lambda data: services.referral_withdraw(
                 referral_id=referral.pk,
-                expected_version=form.cleaned_data["version"],
+                expected_version=data["version"],
                 by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except EditConflict as conflict:
-            context.update(_conflict_context(conflict))
-            form = WithdrawForm(_with_version(request.POST, conflict.current.version))
-            form.is_valid()
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, "Referral withdrawn.")
-            return redirect("referrals:detail", referral_id=referral.pk)
-    context["form"] = form
-    return render(request, "referrals/referral_withdraw.html", context)
+                reason=data["reason"],
+            ),
+            rebuild=WithdrawForm,
+            success="Referral withdrawn.",
+            done=_detail(referral),
+        )
+        return saved.response or form_page(
+            request, "referrals/referral_withdraw.html", context, saved=saved
+        )
+    return form_page(request, "referrals/referral_withdraw.html", context, form=form)
 
 
 # --- Triage meetings -------------------------------------------------------------------------
@@ -448,10 +433,11 @@ def meeting_edit(request, meeting_id: int):
         "notes": meeting.notes,
     }
     form = MeetingEditForm(request.POST or None, chairs=_chairs(), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.meeting_update(
+    if request.method == "POST":
+        saved = save_form(
+            request,
+            form,
+            lambda data: services.meeting_update(
                 meeting_id=meeting.pk,
                 expected_version=data["version"],
                 by=request.user,
@@ -459,18 +445,15 @@ def meeting_edit(request, meeting_id: int):
                 chair=data["chair"],
                 location=data["location"],
                 notes=data["notes"],
-            )
-        except EditConflict as conflict:
-            context.update(_conflict_context(conflict))
-            form = MeetingEditForm(
-                _with_version(request.POST, conflict.current.version), chairs=_chairs()
-            )
-            form.is_valid()
-        else:
-            messages.success(request, "Meeting details saved.")
-            return redirect("referrals:meeting", meeting_id=meeting.pk)
-    context["form"] = form
-    return render(request, "referrals/meeting_edit.html", context)
+            ),
+            rebuild=lambda data: MeetingEditForm(data, chairs=_chairs()),
+            success="Meeting details saved.",
+            done=reverse("referrals:meeting", kwargs={"meeting_id": meeting.pk}),
+        )
+        return saved.response or form_page(
+            request, "referrals/meeting_edit.html", context, saved=saved
+        )
+    return form_page(request, "referrals/meeting_edit.html", context, form=form)
 
 
 @capability_required(Cap.TRIAGE_MANAGE)
@@ -578,9 +561,9 @@ def decide(request, meeting_id: int, referral_id: int):
             except EditConflict as conflict:
                 referral.refresh_from_db()
                 current = selectors.referral_current_decision(referral=referral)
-                context.update(_conflict_context(conflict))
+                context.update(conflict_context(conflict))
                 context["current"] = current
-                post = _with_version(request.POST, referral.version)
+                post = with_version(request.POST, referral.version)
                 post["submission_token"] = new_token()
                 form = _decision_form(post, referral=referral, revising=current is not None)
                 form.is_valid()
@@ -709,24 +692,25 @@ def alert_dismiss(request, alert_id: int):
         "name": people_selectors.person_display_name(user=request.user, person=alert.person),
     }
     form = DismissForm(request.POST or None, initial={"version": alert.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.alert_dismiss(
+    if request.method == "POST":
+        saved = save_form(
+            request,
+            form,
+            lambda data: services.alert_dismiss(
                 alert_id=alert.pk,
                 by=request.user,
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except EditConflict as conflict:
-            context.update(_conflict_context(conflict))
+                reason=data["reason"],
+                expected_version=data["version"],
+            ),
+            success=f"Alert for {alert.incident.crime_reference} dismissed.",
+            done=reverse("referrals:monitoring"),
+        )
+        if saved.conflict is not None:
             alert.refresh_from_db()
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, f"Alert for {alert.incident.crime_reference} dismissed.")
-            return redirect("referrals:monitoring")
-    context["form"] = form
-    return render(request, "referrals/alert_dismiss.html", context)
+        return saved.response or form_page(
+            request, "referrals/alert_dismiss.html", context, saved=saved
+        )
+    return form_page(request, "referrals/alert_dismiss.html", context, form=form)
 
 
 # --- The person page section -----------------------------------------------------------------
