@@ -56,6 +56,10 @@ GROUP_LABELS = {
     OTHER: "Group 3: all other offences",
 }
 
+# The access log itself: a row is due for review (and, on a recorded decision, disposal)
+# this many years after it was written (docs/security.md, "Retention of the access log").
+ACCESS_LOG_RETENTION_YEARS = 7
+
 # Years between reviews (Group 3: the clear period after which disposal is due).
 REVIEW_YEARS = {PUBLIC_PROTECTION: 10, SERIOUS: 10, OTHER: 6}
 # Group 1 records are kept until the person is deemed to have reached this age.
@@ -128,6 +132,15 @@ OUTPUT_COLUMNS = (
     "retain_until",
     "due",
 )
+
+
+def access_log_cutoff(as_of: dt.date) -> dt.date:
+    """Access-log rows written before this day are due on ``as_of`` (29 Feb: 28 Feb)."""
+    years = ACCESS_LOG_RETENTION_YEARS
+    try:
+        return as_of.replace(year=as_of.year - years)
+    except ValueError:
+        return as_of.replace(year=as_of.year - years, day=28)
 
 
 def empty_incidents() -> pl.DataFrame:

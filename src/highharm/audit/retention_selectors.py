@@ -17,10 +17,11 @@ from dataclasses import dataclass
 import polars as pl
 from django.apps import apps
 from django.db import connection
-from django.db.models import Max, Q
+from django.db.models import Max, Min, Q
+from django.utils import timezone
 
 from highharm.audit import retention
-from highharm.audit.models import RetentionDecision
+from highharm.audit.models import AccessLog, RetentionDecision
 
 
 def _model(label: str):
@@ -280,3 +281,40 @@ def retention_review_csv(rows: list[ReviewRow]) -> str:
     for row in rows:
         writer.writerow({k: ("" if v is None else v) for k, v in row.as_dict().items()})
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class AccessLogDue:
+    """The access-log rows due for disposal on a day: always the oldest rows, in one run."""
+
+    before: dt.date
+    rows: int
+    first_id: int | None
+    last_id: int | None
+    oldest_at: dt.datetime | None
+    newest_at: dt.datetime | None
+
+
+def access_log_due(*, as_of: dt.date) -> AccessLogDue:
+    """The access-log rows written more than ACCESS_LOG_RETENTION_YEARS before ``as_of``.
+
+    Only a run from the start of the log counts: the rows before the first row that is
+    not yet due (so that what remains is still one unbroken chain, even if a clock was
+    ever set back).
+    """
+    before = retention.access_log_cutoff(as_of)
+    start = timezone.make_aware(dt.datetime.combine(before, dt.time.min))
+    first_kept = (
+        AccessLog.objects.filter(at__gte=start).order_by("pk").values_list("pk", flat=True).first()
+    )
+    due = AccessLog.objects.all()
+    if first_kept is not None:
+        due = due.filter(pk__lt=first_kept)
+    summary = due.order_by().aggregate(
+        first_id=Min("pk"), last_id=Max("pk"), oldest_at=Min("at"), newest_at=Max("at")
+    )
+    return AccessLogDue(
+        before=before,
+        rows=due.count() if summary["last_id"] is not None else 0,
+        **summary,
+    )

@@ -31,21 +31,22 @@ import hmac
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from highharm.accounts.permissions import Cap, user_can
-from highharm.audit import retention
-from highharm.audit.models import RetentionDecision
+from highharm.audit import chain, retention
+from highharm.audit.models import AccessLog, AuditChainHead, RetentionDecision
 from highharm.audit.retention_selectors import (
+    access_log_due,
     retention_holds,
     retention_incident_frame,
     retention_people_frame,
 )
-from highharm.audit.services import access_log_record
+from highharm.audit.services import access_log_record, access_log_verify
 
 DISPOSED_PREFIX = "DISPOSED-"
 
@@ -247,3 +248,57 @@ def person_dispose(
             },
         )
     return decision
+
+
+def access_log_dispose(*, reason: str, by, as_of: dt.date | None = None) -> AccessLog:
+    """Dispose of the access-log rows due on ``as_of`` (docs/security.md), keeping the chain.
+
+    Refused when no row is due, and when the chain does not verify (disposing of rows
+    would destroy the evidence). The hash of the last row removed becomes the chain's
+    anchor: it is recorded in a new ``access_log_disposal`` row, which is itself in the
+    keyed chain, and the first remaining row links to it. Return that row.
+    """
+    reason = _check_decider(by, reason)
+    as_of = as_of or timezone.localdate()
+    with transaction.atomic():
+        # Hold the head: no row is appended while the old ones go.
+        AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        due = access_log_due(as_of=as_of)
+        if not due.rows:
+            raise RetentionRefused(
+                f"no access-log row is due: none was written before {due.before:%d/%m/%Y}"
+            )
+        checked, broken, why = access_log_verify()
+        if broken is not None or why:
+            where = f"row {broken.pk}: " if broken is not None else ""
+            raise RetentionRefused(
+                f"the access log does not verify ({where}{why}); nothing is disposed of "
+                "until that is investigated"
+            )
+        anchor = AccessLog.objects.values_list("row_hash", flat=True).get(pk=due.last_id)
+        table = connection.ops.quote_name(AccessLog._meta.db_table)
+        # The model refuses deletes on purpose; this is the one sanctioned removal.
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE id <= %s", [due.last_id])  # noqa: S608
+            removed = cursor.rowcount
+        if removed != due.rows:
+            raise RetentionRefused(
+                f"expected to remove {due.rows} access-log rows, removed {removed}; undone"
+            )
+        return access_log_record(
+            user=by,
+            action=chain.DISPOSAL_ACTION,
+            object_type="access_log",
+            object_id=str(due.last_id),
+            detail={
+                "up_to_id": due.last_id,
+                "from_id": due.first_id,
+                "rows": due.rows,
+                "anchor_hash": anchor,
+                "written_before": due.before.isoformat(),
+                "oldest_at": due.oldest_at.isoformat(),
+                "newest_at": due.newest_at.isoformat(),
+                "retention_years": retention.ACCESS_LOG_RETENTION_YEARS,
+                "reason": reason,
+            },
+        )
