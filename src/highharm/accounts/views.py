@@ -65,6 +65,8 @@ def two_factor(request):
     from django_otp import login as otp_login
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from highharm.audit.services import access_log_record
+
     device = TOTPDevice.objects.filter(user=request.user).first()
     enrolling = device is None or not device.confirmed
     if device is None:
@@ -78,7 +80,17 @@ def two_factor(request):
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
+            access_log_record(
+                request=request, action="two_factor", object_type="user", object_id=request.user.pk
+            )
             return redirect("home")
+        # A wrong code, or any code while django-otp throttles after earlier failures.
+        access_log_record(
+            request=request,
+            action="two_factor_failed",
+            object_type="user",
+            object_id=request.user.pk,
+        )
         form.add_error(
             "otp_token", "That code is not right, or has expired. Enter the current code."
         )
