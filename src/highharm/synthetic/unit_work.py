@@ -8,6 +8,15 @@ demo offender manager (and one by a colleague); a past panel with minutes and
 actions, some overdue; interventions of each kind, orders (one about to
 expire), contacts; one closed case in post-exit monitoring that has already
 raised an alert. Synthetic data only.
+
+The history is dated over the months before today, in the order the work
+happens: referrals arrive in the weeks before the triage meeting that decides
+them (the oldest about five months ago), decisions are recorded on the
+meeting's day, cases open on it, interventions, contacts and orders follow the
+opening, minutes and actions are written on the panel's day. The services
+stamp what they record "now"; `_dated` moves each record's own timestamps and
+its history rows to the day the story gives it. Only the closing step is of
+today: the import of a new incident and the monitoring alert it raises.
 """
 
 from __future__ import annotations
@@ -39,6 +48,37 @@ RATIONALES = {
         "No further action by the unit."
     ),
 }
+
+
+FIRST_TRIAGE_DAYS_AGO = 56
+SECOND_TRIAGE_DAYS_AGO = 21
+DECIDED = 19  # the first 19 referrals are decided (see `_triage`); the rest wait
+
+
+def _at(day: dt.date, hour: int, minutes: int = 0) -> dt.datetime:
+    """`minutes` past `hour` o'clock on `day`, local time."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+    return start + dt.timedelta(minutes=minutes)
+
+
+def _dated(record, when: dt.datetime, **fields) -> None:
+    """Date a record just made at `when`: set its own date `fields` (auto_now_add ones too,
+    which only a queryset update can set) and move its history rows made since `when`."""
+    if fields:
+        type(record).objects.filter(pk=record.pk).update(**fields)
+    history = getattr(record, "history", None)
+    if history is not None:
+        history.filter(history_date__gt=when).update(history_date=when)
+
+
+def _received_on(i: int, today: dt.date) -> dt.date:
+    """When referral i arrived: before the meeting that decides it, or lately if it waits."""
+    if i >= DECIDED:
+        return today - dt.timedelta(days=1 + (i * 5) % 18)
+    if i % 2 == 0:  # the first meeting: a backlog of up to three months before it
+        return today - dt.timedelta(days=FIRST_TRIAGE_DAYS_AGO + 3 + (i * 11) % 90)
+    # the second meeting: what came in since the first
+    return today - dt.timedelta(days=SECOND_TRIAGE_DAYS_AGO + 3 + (i * 7) % 31)
 
 
 def unit_work_create(*, users: dict, agencies: dict, today: dt.date | None = None) -> dict:
@@ -80,7 +120,7 @@ def unit_work_create(*, users: dict, agencies: dict, today: dt.date | None = Non
         people += list(extra.distinct()[: 25 - len(people)])
     if len(people) < 8:
         return {}
-    referrals = _referrals(people, rows, om=om, triage=triage, partner=partner)
+    referrals = _referrals(people, rows, om=om, triage=triage, partner=partner, today=today)
     decisions = _triage(referrals, triage=triage, chair=chair, agencies=agencies, today=today)
     cases = _cases(decisions, om=om, colleague=colleague, supervisor=supervisor, today=today)
     _panel(cases, chair=chair, om=om, agencies=agencies, today=today)
@@ -94,7 +134,7 @@ def unit_work_create(*, users: dict, agencies: dict, today: dt.date | None = Non
     }
 
 
-def _referrals(people, rows, *, om, triage, partner):
+def _referrals(people, rows, *, om, triage, partner, today):
     from highharm.referrals import services
     from highharm.referrals.models import Referral
 
@@ -132,35 +172,37 @@ def _referrals(people, rows, *, om, triage, partner):
                 submission_token=uuid.uuid4(),
             )
             referral = result.referral
+        received = _at(_received_on(i, today), 9 + i % 8, (i * 7) % 60)
+        _dated(referral, received, referred_at=received)
         made.append(referral)
     return made
 
 
 def _triage(referrals, *, triage, chair, agencies, today):
     from highharm.referrals import services
-    from highharm.referrals.models import Referral, TriageMeeting
+    from highharm.referrals.models import MonitoringPeriod, Referral, TriageMeeting
 
-    first = services.meeting_create(
-        meeting_date=today - dt.timedelta(days=56),
-        chair=triage,
-        created_by=triage,
-        location="High Harm Unit, Central",
-    )
-    second = services.meeting_create(
-        meeting_date=today - dt.timedelta(days=21),
-        chair=triage,
-        created_by=triage,
-        location="High Harm Unit, Central",
+    first, second = (
+        services.meeting_create(
+            meeting_date=today - dt.timedelta(days=days_ago),
+            chair=triage,
+            created_by=triage,
+            location="High Harm Unit, Central",
+        )
+        for days_ago in (FIRST_TRIAGE_DAYS_AGO, SECOND_TRIAGE_DAYS_AGO)
     )
     for meeting in (first, second):
+        _dated(meeting, _at(meeting.meeting_date - dt.timedelta(days=28), 11))
         for name, agency, role in [
             (triage.display_name, "Wessex Police", "Triage lead"),
             ("Rhona Blake", "Wessex Probation Service", "Senior probation officer"),
             ("Kemi Ade", "Wessex IDVA Service", "IDVA manager"),
         ]:
-            services.meeting_attendee_add(
+            attendee = services.meeting_attendee_add(
                 meeting=meeting, name=name, agency=agencies[agency], role=role, by=triage
             )
+            _dated(attendee, _at(meeting.meeting_date, 9, 30))
+        _dated(meeting, _at(meeting.meeting_date, 9, 30))
     # The last few referrals wait for the next meeting.
     plan = ["adopt"] * 11 + ["monitor"] * 3 + ["other_pathway"] * 2 + ["nfa"] * 3
     decisions = []
@@ -180,10 +222,17 @@ def _triage(referrals, *, triage, chair, agencies, today):
                 meeting.meeting_date + dt.timedelta(days=182) if outcome == "monitor" else None
             ),
         )
+        decided = _at(meeting.meeting_date, 10, 5 * i)
+        _dated(result.decision, decided, decided_at=decided)
+        _dated(referral, decided)
+        for period in MonitoringPeriod.objects.filter(decision=result.decision):
+            _dated(period, decided, started_at=decided)
         decisions.append(result.decision)
     for meeting in (first,):
         meeting = TriageMeeting.objects.get(pk=meeting.pk)
         services.meeting_close(meeting_id=meeting.pk, expected_version=meeting.version, by=triage)
+        closed = _at(meeting.meeting_date, 12, 30)
+        _dated(meeting, closed, closed_at=closed)
     return decisions
 
 
@@ -208,6 +257,7 @@ def _cases(decisions, *, om, colleague, supervisor, today):
             ),
             review_due=today + dt.timedelta(days=(i * 9) % 60 - 10),
         )
+        _dated(case, _at(opened, 15, i))
         cases.append(case)
     return cases
 
@@ -215,24 +265,29 @@ def _cases(decisions, *, om, colleague, supervisor, today):
 def _panel(cases, *, chair, om, agencies, today):
     from highharm.panels import services
 
+    held = today - dt.timedelta(days=14)
     past = services.meeting_create(
-        held_on=today - dt.timedelta(days=14),
+        held_on=held,
         location="Central police station, room 4",
         chair=chair,
         created_by=chair,
     )
+    planned = _at(held - dt.timedelta(days=10), 10)
+    _dated(past, planned, created_at=planned)
     for name, agency in [
         (chair.display_name, "Wessex Police"),
         ("Rhona Blake", "Wessex Probation Service"),
         ("Jo Patel", "Wessex Council Housing"),
         ("Kemi Ade", "Wessex IDVA Service"),
     ]:
-        services.attendee_add(meeting=past, name=name, agency=agencies[agency])
+        attendee = services.attendee_add(meeting=past, name=name, agency=agencies[agency])
+        _dated(attendee, _at(held, 9, 30))
     for i, case in enumerate(cases[:6]):
-        services.agenda_item_add(
+        item, _ = services.agenda_item_add(
             meeting=past, person=case.person, reason="newly_adopted", added_by=chair
         )
-        services.minute_save(
+        _dated(item, planned, added_at=planned)
+        minute = services.minute_save(
             meeting=past,
             person=case.person,
             discussion=(
@@ -243,7 +298,9 @@ def _panel(cases, *, chair, om, agencies, today):
             version=0,
             recorded_by=chair,
         )
-        services.action_create(
+        discussed = _at(held, 10, 15 * i)
+        _dated(minute, discussed, updated_at=discussed)
+        action = services.action_create(
             meeting=past,
             person=case.person,
             description=[
@@ -257,13 +314,18 @@ def _panel(cases, *, chair, om, agencies, today):
             owner_name="" if i % 2 == 0 else "Jo Patel, tenancy officer",
             agency=None if i % 2 == 0 else agencies["Wessex Council Housing"],
         )
+        _dated(action, discussed, created_at=discussed)
+    _dated(past, _at(held, 12))
     upcoming = services.meeting_create(
         held_on=today + dt.timedelta(days=14),
         location="Central police station, room 4",
         chair=chair,
         created_by=chair,
     )
-    services.agenda_build(meeting=upcoming, added_by=chair)
+    planned = _at(today - dt.timedelta(days=3), 10)
+    _dated(upcoming, planned, created_at=planned)
+    for item in services.agenda_build(meeting=upcoming, added_by=chair):
+        _dated(item, planned, added_at=planned)
 
 
 def _case_records(cases, *, om, agencies, today):
@@ -308,21 +370,27 @@ def _case_records(cases, *, om, agencies, today):
     ]
     for i, case in enumerate(cases):
         lead = case.lead
+        days_open = (today - case.opened_on).days
         for j in range(3):
             kind, provider, status, outcome, engaged = kinds[(i + j * 3) % len(kinds)]
-            services.intervention_create(
+            # spread over the time the case has been open, the last well before today
+            started = case.opened_on + dt.timedelta(days=days_open * (j + 1) // 4)
+            ended = started + dt.timedelta(days=(today - started).days // 2)
+            intervention = services.intervention_create(
                 case=case,
                 recorded_by=lead,
                 type=kind,
                 provider=provider,
-                started_on=today - dt.timedelta(days=40 - j * 10),
-                ended_on=today - dt.timedelta(days=5) if status == "completed" else None,
+                started_on=started,
+                ended_on=ended if status == "completed" else None,
                 status=status,
                 outcome=outcome,
                 engaged=engaged,
                 notes="",
             )
-        services.contact_create(
+            recorded = _at(started, 14, i)
+            _dated(intervention, recorded, created_at=recorded)
+        contact = services.contact_create(
             case=case,
             recorded_by=lead,
             with_whom=Contact.With.PERPETRATOR,
@@ -330,7 +398,9 @@ def _case_records(cases, *, om, agencies, today):
             contacted_on=today - dt.timedelta(days=3 + i),
             notes="Reminded of the order's conditions; says he is staying with his mother.",
         )
-        services.contact_create(
+        recorded = _at(contact.contacted_on, 17, i)
+        _dated(contact, recorded, created_at=recorded)
+        contact = services.contact_create(
             case=case,
             recorded_by=lead,
             with_whom=Contact.With.AGENCY,
@@ -339,19 +409,26 @@ def _case_records(cases, *, om, agencies, today):
             contacted_on=today - dt.timedelta(days=10 + i),
             notes="Joint review with probation; licence conditions unchanged.",
         )
+        recorded = _at(contact.contacted_on, 16, i)
+        _dated(contact, recorded, created_at=recorded)
     # Orders: one ends within the next fortnight (the dashboard reminder), others later.
     for i, case in enumerate(cases[:5]):
         spo = Intervention.objects.filter(case=case, kind="enforcement").first()
-        services.order_create(
+        # made by the enforcement intervention when there is one, else a week after opening
+        starts = (spo.ended_on or spo.started_on) if spo else None
+        starts = starts or case.opened_on + dt.timedelta(days=7)
+        order = services.order_create(
             case=case,
             recorded_by=case.lead,
             type=["spo_interim", "ro", "dvpo", "nmo", "spo"][i],
-            reference=f"WX/{2026 - i % 2}/{1040 + i}",
-            starts_on=today - dt.timedelta(days=60 + i),
+            reference=f"WX/{starts.year}/{1040 + i}",
+            starts_on=starts,
             ends_on=today + dt.timedelta(days=[9, 120, 20, 365, 200][i]),
             conditions="Not to contact the victim directly or indirectly, nor enter her street.",
             intervention=spo,
         )
+        recorded = _at(starts, 15, i)
+        _dated(order, recorded, created_at=recorded)
     # A partner service, and two people referred out to it (shared with the agency).
     housing = agencies[PARTNER_AGENCY]
     service = AgencyService.objects.filter(agency=housing).first() or service_create(
@@ -364,13 +441,15 @@ def _case_records(cases, *, om, agencies, today):
         waiting_days=21,
     )
     for case in cases[1:3]:
-        referral_out_create(
+        referred = case.opened_on + dt.timedelta(days=10)
+        referral_out = referral_out_create(
             person=case.person,
             service=service,
             reason="Needs settled housing away from the victim's area.",
             by=om,
-            referred_on=today - dt.timedelta(days=30),
+            referred_on=referred,
         )
+        _dated(referral_out, _at(referred, 11), status_changed_on=referred)
 
 
 def _closure_and_alert(cases, *, om, today) -> int:
@@ -378,19 +457,26 @@ def _closure_and_alert(cases, *, om, today) -> int:
     from highharm.cases.services import case_close
     from highharm.records.models import Incident
     from highharm.records.services import records_import
+    from highharm.referrals.models import MonitoringPeriod
     from highharm.referrals.services import monitoring_scan
 
     case = Case.objects.get(pk=cases[-2].pk if len(cases) > 2 else cases[-1].pk)
-    case_close(
+    exited_on = today - dt.timedelta(days=4)  # after its last intervention ended
+    exit_ = case_close(
         case_id=case.pk,
         version=case.version,
         reason="risk_reduced",
-        exited_on=today - dt.timedelta(days=10),
+        exited_on=exited_on,
         rationale="Order in place and complied with; completed the programme; no incident in "
         "six months. Monitored for a year after exit.",
-        monitor_until=today + dt.timedelta(days=355),
+        monitor_until=exited_on + dt.timedelta(days=365),
         closed_by=case.lead,
     )
+    closed = _at(exited_on, 16)
+    _dated(case, closed)
+    _dated(exit_, closed, created_at=closed)
+    for period in MonitoringPeriod.objects.filter(person=case.person, kind="post_exit"):
+        _dated(period, closed, started_at=closed)
     victim = (
         Incident.objects.filter(perpetrator=case.person, victim__isnull=False)
         .values_list("victim__reference", flat=True)
