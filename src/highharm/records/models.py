@@ -58,7 +58,10 @@ class Incident(models.Model):
         UNDER_INVESTIGATION = "under_investigation", "Under investigation"
         OTHER = "other", "Other"
 
-    crime_reference = models.CharField(max_length=40, unique=True)
+    # Unique through the constraint in Meta, not unique=True: on PostgreSQL a unique field
+    # also gets a second, LIKE-pattern index that no query uses and that cost the bulk
+    # import about a fifth of its insert time (docs/performance.md).
+    crime_reference = models.CharField(max_length=40)
     occurred_on = models.DateField(db_index=True)
     offence = models.ForeignKey(Offence, on_delete=models.PROTECT, related_name="incidents")
     # No single-column indexes on the two person keys: the (perpetrator, occurred_on) and
@@ -101,6 +104,11 @@ class Incident(models.Model):
 
     class Meta:
         ordering = ["-occurred_on", "crime_reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["crime_reference"], name="records_incident_crime_reference_unique"
+            )
+        ]
         indexes = [
             models.Index(fields=["perpetrator", "occurred_on"]),
             models.Index(fields=["victim", "occurred_on"]),

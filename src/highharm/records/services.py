@@ -181,6 +181,7 @@ def records_import(
                     result.batches += 1
                     report.read += read
                     with transaction.atomic():
+                        db.lock()
                         checked = batch(
                             db, checked, report, result, dry_run, reason, offences, disposed
                         )
@@ -455,6 +456,8 @@ LATEST_FIRST = (
     "CASE WHEN i.relationship = 'unknown' THEN 1 ELSE 0 END, "
     "i.occurred_on DESC, i.crime_reference DESC"
 )
+# The key of the PostgreSQL advisory lock each import batch holds ("HHIM").
+IMPORT_LOCK_KEY = 0x4848494D
 STORED = {
     schema.PERSONS: (Person, "reference"),
     schema.INCIDENTS: (Incident, "crime_reference"),
@@ -540,6 +543,13 @@ class _Staging:
                     self._exec(f"RESET {setting}")
         except Exception:  # noqa: BLE001, S110 - a broken connection drops them anyway
             pass
+
+    def lock(self) -> None:
+        """PostgreSQL: hold the import lock until this batch's transaction ends, so that
+        two imports running at once write their batches one after the other and each
+        batch sees every row the other committed before it classifies its own."""
+        if self.pg:
+            self._exec("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
 
     def _clear(self, table: str) -> None:
         self._exec(f"TRUNCATE {table}" if self.pg else f"DELETE FROM {table}")
@@ -654,6 +664,8 @@ class _Staging:
             SELECT reference, COALESCE(given_name, ''), COALESCE(family_name, ''),
                    date_of_birth, gender, COALESCE(ethnicity, ''), content_hash, %s, %s, 1
             FROM hh_imp_person s WHERE s.action IN {{actions}}
+        """
+        conflict = f"""
             ON CONFLICT (reference) DO UPDATE SET
                 given_name = excluded.given_name, family_name = excluded.family_name,
                 date_of_birth = excluded.date_of_birth, gender = excluded.gender,
@@ -662,7 +674,14 @@ class _Staging:
             WHERE {table}.content_hash <> excluded.content_hash
         """
         self._upsert_with_history(
-            sql, [stamp, stamp], Person, "hh_imp_person", "s.reference = m.reference", now, reason
+            sql,
+            conflict,
+            [stamp, stamp],
+            Person,
+            "hh_imp_person",
+            "s.reference = m.reference",
+            now,
+            reason,
         )
 
     def upsert_incidents(self, now: dt.datetime, reason: str) -> None:
@@ -678,6 +697,8 @@ class _Staging:
                    s.victim_id, s.relationship, {s_flags}, s.outcome, s.content_hash, %s
             FROM hh_imp_incident s
             WHERE s.action IN {{actions}}
+        """
+        conflict = f"""
             ON CONFLICT (crime_reference) DO UPDATE SET
                 occurred_on = excluded.occurred_on, offence_id = excluded.offence_id,
                 perpetrator_id = excluded.perpetrator_id, victim_id = excluded.victim_id,
@@ -688,6 +709,7 @@ class _Staging:
         """
         self._upsert_with_history(
             sql,
+            conflict,
             [self._dt(now)],
             Incident,
             "hh_imp_incident",
@@ -696,23 +718,41 @@ class _Staging:
             reason,
         )
 
-    def _upsert_with_history(self, sql, params, model, stage, join, now, reason) -> None:
-        """Run an upsert of the staged new (I) and changed (U) rows and write their history.
+    def _upsert_with_history(self, sql, conflict, params, model, stage, join, now, reason):
+        """Write the staged new (I) and changed (U) rows and their history.
 
-        PostgreSQL: one statement per kind, the history taken from the upsert's RETURNING
-        (a data-modifying WITH), so the written rows are not looked up again. SQLite: the
-        upsert, then the history in one INSERT … SELECT joining the stage to the table.
+        ``sql`` is the ``INSERT … SELECT`` of the staged rows, ``conflict`` its ``ON
+        CONFLICT … DO UPDATE`` clause.
+
+        PostgreSQL: one statement per kind, the history taken from RETURNING (a
+        data-modifying WITH), so the written rows are not looked up again. New rows are
+        a plain INSERT: the batch's transaction holds the import lock (``lock``) and
+        found them absent, so no other import can have added them since, and the
+        per-row speculative insertion of ``ON CONFLICT`` is saved (docs/performance.md).
+        Should a row appear all the same (written outside an import), the INSERT fails
+        on the unique key and the batch is rolled back whole. Changed rows keep the
+        upsert, which rewrites a row only when its content hash differs.
+
+        SQLite: the batch's transaction is IMMEDIATE (settings), so it alone writes the
+        database. New rows are a plain INSERT and get ids above the largest before it, so
+        their history is copied from that id range (no lookup per row); the changed rows
+        are upserted, their history joined from the stage to the table.
         """
         if not self.pg:
-            self._exec(sql.format(actions="('I', 'U')"), params)
-            self.history(stage, model, join, now, reason)
+            table = model._meta.db_table
+            before = self._fetch(f"SELECT COALESCE(MAX(id), 0) FROM {table}")[0][0]
+            self._exec(sql.format(actions="('I')"), params)
+            self.history_of_new(model, before, now, reason)
+            self._exec(sql.format(actions="('U')") + conflict, params)
+            self.history(stage, model, join, now, reason, actions=("U",))
             return
         hist = _hist(model)
         tracked = ", ".join(_tracked_columns(model))
         for action, kind in (("I", "+"), ("U", "~")):
+            write = sql.format(actions=f"('{action}')") + (conflict if action == "U" else "")
             self._exec(
                 f"""
-                WITH written AS ({sql.format(actions=f"('{action}')")} RETURNING {tracked})
+                WITH written AS ({write} RETURNING {tracked})
                 INSERT INTO {hist._meta.db_table} ({tracked}, history_date,
                                                    history_change_reason, history_type,
                                                    history_user_id)
@@ -729,6 +769,7 @@ class _Staging:
         now: dt.datetime,
         reason: str,
         action_column: str = "action",
+        actions: tuple[str, ...] = ("I", "U"),
     ) -> int:
         """One history row per inserted ('+') or updated ('~') staged row, in one statement."""
         hist = _hist(model)
@@ -742,9 +783,23 @@ class _Staging:
             SELECT {m_cols}, %s, %s,
                    CASE s.{action_column} WHEN 'I' THEN '+' ELSE '~' END, NULL
             FROM {stage} s JOIN {model._meta.db_table} m ON {join}
-            WHERE s.{action_column} IN ('I', 'U')
+            WHERE s.{action_column} IN ({", ".join(f"'{a}'" for a in actions)})
             """,
             [self._dt(now), reason],
+        )
+
+    def history_of_new(self, model, after_id: int, now: dt.datetime, reason: str) -> int:
+        """SQLite: one '+' history row for each row of ``model`` with an id above
+        ``after_id`` (the rows this transaction just inserted), read in id order."""
+        hist = _hist(model)
+        cols = ", ".join(_tracked_columns(model))
+        return self._exec(
+            f"""
+            INSERT INTO {hist._meta.db_table} ({cols}, history_date, history_change_reason,
+                                               history_type, history_user_id)
+            SELECT {cols}, %s, %s, '+', NULL FROM {model._meta.db_table} WHERE id > %s
+            """,
+            [self._dt(now), reason, after_id],
         )
 
     def add_aliases(self, aliases: pl.DataFrame, now: dt.datetime, reason: str) -> int:
@@ -847,36 +902,57 @@ class _Staging:
         counts = dict(self._fetch("SELECT action, COUNT(*) FROM hh_imp_pair GROUP BY action"))
         if not (counts.get("I") or counts.get("U")):
             return 0, 0
-        self._exec(
-            f"""
-            INSERT INTO {rel} (perpetrator_id, victim_id, kind)
-            SELECT perpetrator_id, victim_id, kind FROM hh_imp_pair
-            WHERE action IN ('I', 'U')
-            ON CONFLICT (perpetrator_id, victim_id) DO UPDATE SET kind = excluded.kind
-            WHERE {rel}.kind <> excluded.kind
-            """
-        )
-        self.history(
-            "hh_imp_pair",
-            Relationship,
-            "m.perpetrator_id = s.perpetrator_id AND m.victim_id = s.victim_id",
-            now,
-            reason,
-        )
+        if counts.get("I"):
+            # New links: a plain INSERT, their history from the new id range (the
+            # transaction is IMMEDIATE: nothing else writes meanwhile).
+            before = self._fetch(f"SELECT COALESCE(MAX(id), 0) FROM {rel}")[0][0]
+            self._exec(
+                f"""
+                INSERT INTO {rel} (perpetrator_id, victim_id, kind)
+                SELECT perpetrator_id, victim_id, kind FROM hh_imp_pair WHERE action = 'I'
+                """
+            )
+            self.history_of_new(Relationship, before, now, reason)
+        if counts.get("U"):
+            self._exec(
+                f"""
+                INSERT INTO {rel} (perpetrator_id, victim_id, kind)
+                SELECT perpetrator_id, victim_id, kind FROM hh_imp_pair WHERE action = 'U'
+                ON CONFLICT (perpetrator_id, victim_id) DO UPDATE SET kind = excluded.kind
+                WHERE {rel}.kind <> excluded.kind
+                """
+            )
+            self.history(
+                "hh_imp_pair",
+                Relationship,
+                "m.perpetrator_id = s.perpetrator_id AND m.victim_id = s.victim_id",
+                now,
+                reason,
+                actions=("U",),
+            )
         return counts.get("I", 0), counts.get("U", 0)
 
     def _refresh_relationships_pg(self, now: dt.datetime, reason: str) -> tuple[int, int]:
         """PostgreSQL, set-based: the incidents of the staged pairs' victims are fetched in
-        one index scan (``victim_id = ANY(…)``), ranked with DISTINCT ON, and the links
-        upserted with their history in one statement; ``xmax = 0`` in RETURNING tells a
-        new link from an updated one."""
+        one index scan (``victim_id = ANY(…)``) and ranked with DISTINCT ON; the same
+        statement marks each pair new (I), changed (U) or unchanged (N) against the stored
+        link. Then one statement inserts the new links (a plain INSERT: the import lock
+        is held and only imports write links), updates the changed ones, and writes the
+        history of both from RETURNING."""
         incident = Incident._meta.db_table
         rel = Relationship._meta.db_table
         hist = _hist(Relationship)
         tracked = _tracked_columns(Relationship)
+        cols = ", ".join(tracked)
+        r_cols = ", ".join(f"r.{c}" for c in tracked)
         self._exec(
             f"""
-            UPDATE hh_imp_pair SET kind = latest.relationship
+            UPDATE hh_imp_pair SET kind = latest.relationship, action = COALESCE(
+                (SELECT CASE WHEN r.kind = latest.relationship THEN 'N' ELSE 'U' END
+                 FROM {rel} r
+                 WHERE r.perpetrator_id = hh_imp_pair.perpetrator_id
+                   AND r.victim_id = hh_imp_pair.victim_id),
+                'I')
             FROM (
                 SELECT DISTINCT ON (i.perpetrator_id, i.victim_id)
                        i.perpetrator_id, i.victim_id, i.relationship
@@ -890,23 +966,25 @@ class _Staging:
         )
         rows = self._fetch(
             f"""
-            WITH written AS (
+            WITH inserted AS (
                 INSERT INTO {rel} (perpetrator_id, victim_id, kind)
-                SELECT perpetrator_id, victim_id, kind FROM hh_imp_pair WHERE kind IS NOT NULL
-                ON CONFLICT (perpetrator_id, victim_id) DO UPDATE SET kind = excluded.kind
-                WHERE {rel}.kind <> excluded.kind
-                RETURNING {", ".join(tracked)}, (xmax = 0) AS inserted
+                SELECT perpetrator_id, victim_id, kind FROM hh_imp_pair WHERE action = 'I'
+                RETURNING {cols}
+            ), updated AS (
+                UPDATE {rel} r SET kind = s.kind
+                FROM hh_imp_pair s
+                WHERE s.action = 'U' AND r.perpetrator_id = s.perpetrator_id
+                  AND r.victim_id = s.victim_id
+                RETURNING {r_cols}
             ), history AS (
-                INSERT INTO {hist._meta.db_table} ({", ".join(tracked)}, history_date,
-                                                   history_change_reason, history_type,
-                                                   history_user_id)
-                SELECT {", ".join(tracked)}, %s, %s,
-                       CASE WHEN inserted THEN '+' ELSE '~' END, NULL
-                FROM written
+                INSERT INTO {hist._meta.db_table} ({cols}, history_date, history_change_reason,
+                                                   history_type, history_user_id)
+                SELECT {cols}, %s, %s, '+', NULL::bigint FROM inserted
+                UNION ALL
+                SELECT {cols}, %s, %s, '~', NULL::bigint FROM updated
             )
-            SELECT inserted, COUNT(*) FROM written GROUP BY inserted
+            SELECT (SELECT COUNT(*) FROM inserted), (SELECT COUNT(*) FROM updated)
             """,
-            [self._dt(now), reason],
+            [self._dt(now), reason, self._dt(now), reason],
         )
-        counts = dict(rows)
-        return counts.get(True, 0), counts.get(False, 0)
+        return rows[0][0], rows[0][1]
