@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from highharm.cases import services
 from highharm.cases.models import (
     TYPES_BY_KIND,
     CaseVictim,
@@ -101,16 +102,7 @@ class InterventionForm(RecordForm):
     )
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea)
 
-    fields_for_service = (
-        "type",
-        "provider",
-        "started_on",
-        "ended_on",
-        "status",
-        "outcome",
-        "engaged",
-        "notes",
-    )
+    fields_for_service = services.INTERVENTION_FIELDS
 
     def clean(self):
         data = super().clean()
@@ -135,15 +127,7 @@ class OrderForm(RecordForm):
     )
     revoked_on = date_field("Revoked or discharged on", required=False)
 
-    fields_for_service = (
-        "type",
-        "reference",
-        "starts_on",
-        "ends_on",
-        "conditions",
-        "intervention",
-        "revoked_on",
-    )
+    fields_for_service = services.ORDER_FIELDS
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,15 +156,7 @@ class ContactForm(RecordForm):
     contacted_on = date_field("Date")
     notes = forms.CharField(label="Notes", widget=forms.Textarea)
 
-    fields_for_service = (
-        "with_whom",
-        "victim",
-        "agency",
-        "agency_name",
-        "method",
-        "contacted_on",
-        "notes",
-    )
+    fields_for_service = services.CONTACT_FIELDS
 
     def __init__(self, *args, case=None, show_victims=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -237,7 +213,7 @@ class TracingForm(RecordForm):
         help_text="What was done to find them, and by whom",
     )
 
-    fields_for_service = ("recorded_on", "status", "last_known_address", "whereabouts", "attempt")
+    fields_for_service = services.TRACING_FIELDS
 
 
 class VictimAddForm(CreateOnceForm):
@@ -253,14 +229,9 @@ class VictimAddForm(CreateOnceForm):
 
 
 class VictimEditForm(VersionedForm):
-    relationship = forms.ChoiceField(
-        label="Relationship to the perpetrator",
-        choices=CaseVictim._meta.get_field("relationship").choices,
-    )
-    safeguarding = forms.ChoiceField(
-        label="Safeguarding status", choices=CaseVictim.Safeguarding.choices
-    )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea)
+    relationship = VictimAddForm.base_fields["relationship"]
+    safeguarding = VictimAddForm.base_fields["safeguarding"]
+    notes = VictimAddForm.base_fields["notes"]
 
 
 class ExitForm(VersionedForm):

@@ -436,44 +436,25 @@ def _defaults(name: str, request) -> dict:
     return {}
 
 
-@capability_required(Cap.CASE_MANAGE)
-def intervention_new(request, pk: int):
-    return _record_form(request, pk, None, "intervention")
+def _record_views(name: str):
+    """The 'add' and 'change' pages for one kind of case record (SPECS[name])."""
+
+    def new(request, pk: int):
+        return _record_form(request, pk, None, name)
+
+    def edit(request, pk: int, item: int):
+        return _record_form(request, pk, item, name)
+
+    new.__name__ = new.__qualname__ = f"{name}_new"
+    edit.__name__ = edit.__qualname__ = f"{name}_edit"
+    guard = capability_required(Cap.CASE_MANAGE)
+    return guard(new), guard(edit)
 
 
-@capability_required(Cap.CASE_MANAGE)
-def intervention_edit(request, pk: int, item: int):
-    return _record_form(request, pk, item, "intervention")
-
-
-@capability_required(Cap.CASE_MANAGE)
-def order_new(request, pk: int):
-    return _record_form(request, pk, None, "order")
-
-
-@capability_required(Cap.CASE_MANAGE)
-def order_edit(request, pk: int, item: int):
-    return _record_form(request, pk, item, "order")
-
-
-@capability_required(Cap.CASE_MANAGE)
-def contact_new(request, pk: int):
-    return _record_form(request, pk, None, "contact")
-
-
-@capability_required(Cap.CASE_MANAGE)
-def contact_edit(request, pk: int, item: int):
-    return _record_form(request, pk, item, "contact")
-
-
-@capability_required(Cap.CASE_MANAGE)
-def tracing_new(request, pk: int):
-    return _record_form(request, pk, None, "tracing")
-
-
-@capability_required(Cap.CASE_MANAGE)
-def tracing_edit(request, pk: int, item: int):
-    return _record_form(request, pk, item, "tracing")
+intervention_new, intervention_edit = _record_views("intervention")
+order_new, order_edit = _record_views("order")
+contact_new, contact_edit = _record_views("contact")
+tracing_new, tracing_edit = _record_views("tracing")
 
 
 # --- victims (only for roles that may see victims) ------------------------------------------

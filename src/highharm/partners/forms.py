@@ -5,46 +5,9 @@ from __future__ import annotations
 from django import forms
 
 from highharm.partners.models import AgencyService, ReferralOut
+from highharm.referrals.forms import GovukForm  # one GOV.UK form base for the unit's pages
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
-
-
-class GovukForm(forms.Form):
-    use_required_attribute = False
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "govuk-checkboxes__input")
-            elif isinstance(widget, forms.Textarea):
-                widget.attrs.setdefault("class", "govuk-textarea")
-                widget.attrs.setdefault("rows", 3)
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "govuk-select")
-            else:
-                widget.attrs.setdefault("class", "govuk-input")
-
-    def error_summary(self) -> list[tuple[str, str]]:
-        rows = []
-        for name in self.fields:
-            for message in self.errors.get(name, []):
-                rows.append((self[name].auto_id, message))
-        for message in self.non_field_errors():
-            rows.append(("", message))
-        return rows
-
-    def add_service_errors(self, error):
-        if hasattr(error, "error_dict"):
-            for key, messages in error.message_dict.items():
-                for message in messages:
-                    self.add_error(key if key in self.fields else None, message)
-        else:
-            for message in error.messages:
-                self.add_error(None, message)
 
 
 def _count(label: str, help_text: str = "") -> forms.IntegerField:
