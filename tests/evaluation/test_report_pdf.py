@@ -106,3 +106,38 @@ def test_it_shows_pseudonyms_to_roles_that_may_not_see_identities(seed_result):
     assert "HH000" not in lines
     assert pseudonym("HH000") in lines
     assert document.write_pdf().startswith(b"%PDF-")
+
+
+def _last_block_on_each_page(document):
+    """For each page but the last, the element tag of the last laid-out box that holds text."""
+    from tests.evaluation.pdftext import _walk
+
+    tags = []
+    for page in document.pages[:-1]:
+        last = None
+        for box in _walk(page._page_box):
+            element = getattr(box, "element", None)
+            if type(box).__name__ == "LineBox" and element is not None:
+                last = box
+        tags.append(last.element.tag if last is not None else None)
+    return tags
+
+
+def test_no_page_of_the_report_ends_on_a_heading(seed_result):
+    """A heading stranded at the foot of a page, its content on the next, reads badly."""
+    document = pdf_document(seed_result, show_identity=True, title="Seed-shaped cohort")
+    assert len(document.pages) >= 2
+    for page_number, tag in enumerate(_last_block_on_each_page(document), start=1):
+        assert tag not in {"h1", "h2", "h3"}, f"page {page_number} ends on an {tag}"
+
+
+def test_the_stranded_heading_check_sees_a_heading_at_the_foot_of_a_page():
+    """The check above is itself checked: a page forced to end on a heading is caught."""
+    from weasyprint import HTML
+
+    html = (
+        "<html><body><p>Text.</p><h2 style='break-after: page'>Charts</h2>"
+        "<p>On the next page.</p></body></html>"
+    )
+    document = HTML(string=html).render()
+    assert _last_block_on_each_page(document) == ["h2"]
