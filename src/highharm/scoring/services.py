@@ -102,3 +102,39 @@ def score_run_store(
                 batch_size=BATCH,
             )
     return run
+
+
+KEEP_LATEST = 30
+KEEP_MONTHS = 24
+
+
+def score_runs_prune(
+    *, keep_latest: int = KEEP_LATEST, keep_months: int = KEEP_MONTHS
+) -> list[int]:
+    """Delete the stored runs the keep-policy does not keep; return the ids deleted.
+
+    Kept (docs/scoring.md, "How long runs are kept"):
+    * the `keep_latest` most recent runs (by when they were stored): the candidate list,
+      "new since the last run" and the recent, fine-grained part of a person's chart;
+    * the latest run (by as-of date, then when stored) of each of the `keep_months` most
+      recent calendar months (of the as-of date) that have a run: a monthly history.
+    Everything else goes, with its scores, in one transaction.
+    """
+    if keep_latest < 1:
+        raise ScoreStoreError("keep_latest must be at least 1: the latest run is always kept")
+    if keep_months < 0:
+        raise ScoreStoreError("keep_months must be 0 or more")
+    runs = list(ScoreRun.objects.order_by("-created_at", "-id").values_list("id", "as_of"))
+    keep = {run_id for run_id, _ in runs[:keep_latest]}
+    monthly: dict[tuple[int, int], tuple[dt.date, int]] = {}
+    by_as_of = ScoreRun.objects.order_by("as_of", "created_at", "id").values_list("id", "as_of")
+    for run_id, as_of in by_as_of:
+        monthly[(as_of.year, as_of.month)] = (as_of, run_id)  # the last one of the month wins
+    months = sorted(monthly, reverse=True)[:keep_months]
+    keep |= {monthly[m][1] for m in months}
+    doomed = [run_id for run_id, _ in runs if run_id not in keep]
+    if doomed:
+        with transaction.atomic():
+            PerpetratorScore.objects.filter(run_id__in=doomed).delete()
+            ScoreRun.objects.filter(id__in=doomed).delete()
+    return sorted(doomed)

@@ -105,6 +105,26 @@ class Command(BaseCommand):
             "the table is then written only with --out",
         )
         parser.add_argument(
+            "--keep-latest",
+            type=int,
+            metavar="N",
+            default=services.KEEP_LATEST,
+            help="with --store: keep the N most recent stored runs (default %(default)s) ...",
+        )
+        parser.add_argument(
+            "--keep-months",
+            type=int,
+            metavar="M",
+            default=services.KEEP_MONTHS,
+            help="... and the last run of each of the M most recent months (default %(default)s); "
+            "older runs are deleted (docs/scoring.md)",
+        )
+        parser.add_argument(
+            "--keep-all",
+            action="store_true",
+            help="with --store: delete no stored run",
+        )
+        parser.add_argument(
             "--no-progress", action="store_true", help="no progress bar on standard error"
         )
 
@@ -116,6 +136,10 @@ class Command(BaseCommand):
             raise CommandError("--window-days must be at least 1")
         if options["top"] is not None and options["top"] < 1:
             raise CommandError("--top must be at least 1")
+        if options["keep_latest"] < 1:
+            raise CommandError("--keep-latest must be at least 1 (the run just stored is kept)")
+        if options["keep_months"] < 0:
+            raise CommandError("--keep-months must be 0 or more")
         if options["store"] and options["incidents"]:
             raise CommandError(
                 "--store saves scores of the database; import the export first "
@@ -231,6 +255,26 @@ class Command(BaseCommand):
                 duration_s=time.perf_counter() - started,
             )
             say(f"stored run {run.pk}: {run.perpetrators_scored:,} scores as of {as_of:%Y-%m-%d}")
+            if not options["keep_all"]:
+                deleted = services.score_runs_prune(
+                    keep_latest=options["keep_latest"], keep_months=options["keep_months"]
+                )
+                if deleted:
+                    access_log_record(
+                        action="score_run_prune",
+                        object_type="candidates",
+                        detail={
+                            "username": label,
+                            "command": "identify",
+                            "deleted_runs": deleted,
+                            "keep_latest": options["keep_latest"],
+                            "keep_months": options["keep_months"],
+                        },
+                    )
+                    say(
+                        f"deleted {len(deleted)} older run(s) outside the keep-policy "
+                        f"(latest {options['keep_latest']}, monthly {options['keep_months']})"
+                    )
 
     def _catalogue(self, path: str | None, say):
         from highharm.records.catalogue import DEFAULT_CATALOGUE_PATH
