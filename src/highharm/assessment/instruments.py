@@ -31,6 +31,7 @@ Polars column expressions (the backtest); ``score`` scores one assessment.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tomllib
 from collections.abc import Mapping
@@ -234,7 +235,15 @@ def load_definition(path: str | Path) -> Definition:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InstrumentError(f"cannot read the instrument definition {path}: {exc}")
-    return parse_definition(text, source=str(path))
+    return _parse_file_text(text, str(path))
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_file_text(text: str, source: str) -> Definition:
+    """parse_definition, remembered by the file's text: the files are still read on every
+    call (a new version is picked up at once), but parsing them (5 ms for the three built-in
+    ones, on every view of a person page) happens once per process. Definitions are frozen."""
+    return parse_definition(text, source=source)
 
 
 def builtin_definitions(directory: str | Path | None = None) -> dict[str, Definition]:
