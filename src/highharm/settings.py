@@ -163,6 +163,12 @@ def audit_key(var_dir: Path) -> str:
 
 
 AUDIT_KEY = audit_key(VAR_DIR)
+# Where the audit key was read from (None: the environment), for the deployment check.
+AUDIT_KEY_FILE = (
+    None
+    if env_str("HIGHHARM_AUDIT_KEY").strip()
+    else Path(env_str("HIGHHARM_AUDIT_KEY_FILE", str(VAR_DIR / "audit_key")))
+)
 
 ALLOWED_HOSTS = env_list("HIGHHARM_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("HIGHHARM_CSRF_TRUSTED_ORIGINS", [])

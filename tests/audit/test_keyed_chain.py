@@ -256,3 +256,34 @@ def test_the_rekey_command_refuses_with_the_wrong_old_key(rows, tmp_path, capsys
         capsys.readouterr().err
     )
     assert access_log_verify() == (5, None, "")
+
+
+class TestDeploymentCheck:
+    def _ids(self):
+        from highharm.audit.checks import audit_key_check
+
+        return [w.id for w in audit_key_check()]
+
+    def test_a_key_file_others_can_read_is_reported(self, tmp_path, settings):
+        path = tmp_path / "audit_key"
+        path.write_text(OTHER_KEY)
+        path.chmod(0o644)
+        settings.AUDIT_KEY_FILE = path
+        assert self._ids() == ["highharm.W002"]
+        path.chmod(0o600)
+        assert self._ids() == []
+
+    def test_an_audit_key_equal_to_the_secret_key_is_reported(self, settings):
+        settings.AUDIT_KEY_FILE = None
+        settings.AUDIT_KEY = settings.SECRET_KEY
+        assert self._ids() == ["highharm.W001"]
+
+    def test_check_deploy_runs_it(self, tmp_path, settings):
+        from django.core.checks import run_checks
+
+        path = tmp_path / "audit_key"
+        path.write_text(OTHER_KEY)
+        path.chmod(0o640)
+        settings.AUDIT_KEY_FILE = path
+        assert "highharm.W002" in [w.id for w in run_checks(include_deployment_checks=True)]
+        assert "highharm.W002" not in [w.id for w in run_checks(include_deployment_checks=False)]

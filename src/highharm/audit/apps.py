@@ -9,7 +9,7 @@ class AuditConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.dispatch import receiver
 
-        from highharm.audit import signals  # noqa: F401
+        from highharm.audit import checks, signals  # noqa: F401
         from highharm.audit.services import access_log_record
 
         @receiver(user_locked_out, weak=False)
