@@ -252,15 +252,26 @@ def wait_until_up(port: int, timeout: float = 120) -> None:
 _WRAPPED = None
 
 
-def application_without_person_chart(environ, start_response):
-    """An experiment (--experiment-no-person-chart): the application with the person page's
-    harm chart replaced by nothing, to measure what the chart costs under load."""
+def application_as_before(environ, start_response):
+    """An experiment (--experiment-as-before): the application as it was before the person
+    page's chart became hand-written SVG and the session's idle clock was written at most
+    once a minute: the chart drawn with matplotlib on every view (as an <img> data URI) and
+    the session written on every request. Served from the same code and database, it is the
+    baseline measured in the same run."""
     global _WRAPPED
     if _WRAPPED is None:
-        from highharm import wsgi
+        from django.conf import settings
+        from django.utils.safestring import mark_safe
+
+        from highharm import charts, wsgi
         from highharm.people import views
 
-        views.harm_timeline = lambda *args, **kwargs: ""
+        def matplotlib_chart(points, *, title=""):
+            uri = charts.harm_timeline(points, title=title)
+            return mark_safe(f'<img src="{uri}" alt="">')  # noqa: S308 - our own data URI
+
+        views.harm_timeline_svg = matplotlib_chart
+        settings.SESSION_IDLE_WRITE_SECONDS = 0
         _WRAPPED = wsgi.application
     return _WRAPPED(environ, start_response)
 
@@ -485,9 +496,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
     parser.add_argument(
-        "--experiment-no-person-chart",
+        "--experiment-as-before",
         action="store_true",
-        help="serve the person page without its chart (an experiment to size that cost)",
+        help="serve with the matplotlib person chart and a session write per request "
+        "(the baseline before both were made cheap)",
     )
     parser.add_argument("--reuse-db", default="", help="skip seeding: use this seeded database")
     parser.add_argument("--spec", default="", help="with --reuse-db: the users file it printed")
@@ -543,7 +555,7 @@ def main() -> None:
         "settings": "production (DEBUG off, 2FA on, secure cookies behind X-Forwarded-Proto)",
         "gunicorn": {"workers": args.workers, "threads": args.threads, "worker_class": "gthread"},
         "think_seconds_mean": args.think,
-        "experiment_no_person_chart": args.experiment_no_person_chart,
+        "experiment_as_before": args.experiment_as_before,
         "seed": {},
     }
     try:
@@ -632,8 +644,8 @@ def serve_and_drive(args, env: dict, work: Path) -> dict:
         server = subprocess.Popen(
             [
                 GUNICORN,
-                "web:application_without_person_chart"
-                if args.experiment_no_person_chart
+                "web:application_as_before"
+                if args.experiment_as_before
                 else "highharm.wsgi:application",
                 "--pythonpath",
                 str(ROOT / "bench"),
