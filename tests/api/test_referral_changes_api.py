@@ -117,6 +117,10 @@ def test_it_withdraws_a_referral_with_a_reason(api_client_for, referral):
     again = _send(om, "post", url, {"version": 1, "reason": "Made in error"})
     assert again.status_code == 409
     assert again.json()["current"]["status"] == "withdrawn"
+    current = _send(om, "post", url, {"version": 2, "reason": "Made in error"})
+    assert current.status_code == 422
+    assert "awaiting triage" in current.json()["detail"]
+    assert Referral.objects.get(pk=referral.pk).version == 2
 
 
 def test_withdrawing_the_open_referral_puts_the_linked_one_in_the_queue(
