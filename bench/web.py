@@ -350,6 +350,7 @@ def drive(
     start_gate = threading.Barrier(len(spec["users"]) + 1)
     stop = {"at": 0.0}
     sign_in_errors: list[str] = []
+    error_kinds: dict[str, int] = {}  # "page: status or exception" -> count
 
     def user_loop(user: dict, seed: int):
         rng = random.Random(seed)
@@ -372,13 +373,17 @@ def drive(
             }[page]()
             began = time.perf_counter()
             try:
-                status, _, _ = browser.request("GET", path)
+                status, _, headers = browser.request("GET", path)
                 ok = status == 200
-            except Exception:  # noqa: BLE001 - counted as an error
+                why = "" if ok else f"{status} {headers.get('Location', '')}".strip()
+            except Exception as exc:  # noqa: BLE001 - counted as an error
                 ok = False
+                why = type(exc).__name__
             ms = (time.perf_counter() - began) * 1000
             with lock:
                 results.append((page, ms, ok, time.monotonic()))
+                if not ok:
+                    error_kinds[f"{page}: {why}"] = error_kinds.get(f"{page}: {why}", 0) + 1
                 if len(results) >= max_requests:
                     stop["at"] = 0
             if think:
@@ -419,6 +424,7 @@ def drive(
     return {
         "users": len(spec["users"]),
         "sign_in_errors": sign_in_errors,
+        "error_kinds": error_kinds,
         "seconds_measured": round(elapsed, 1),
         "requests_per_second": round(len(counted) / elapsed, 1),
         "pages": {p: summary([r for r in counted if r[0] == p]) for p in PAGES},
