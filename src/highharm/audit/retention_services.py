@@ -260,21 +260,29 @@ def access_log_dispose(*, reason: str, by, as_of: dt.date | None = None) -> Acce
     """
     reason = _check_decider(by, reason)
     as_of = as_of or timezone.localdate()
+    planned = access_log_due(as_of=as_of)
+    if not planned.rows:
+        raise RetentionRefused(
+            f"no access-log row is due: none was written before {planned.before:%d/%m/%Y}"
+        )
+    # The whole chain is checked before the head is locked, so page views (which append
+    # to the log) are not held up for the length of the check.
+    checked, broken, why = access_log_verify()
+    if broken is not None or why:
+        where = f"row {broken.pk}: " if broken is not None else ""
+        raise RetentionRefused(
+            f"the access log does not verify ({where}{why}); nothing is disposed of "
+            "until that is investigated"
+        )
     with transaction.atomic():
         # Hold the head: no row is appended while the old ones go.
         AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         due = access_log_due(as_of=as_of)
-        if not due.rows:
-            raise RetentionRefused(
-                f"no access-log row is due: none was written before {due.before:%d/%m/%Y}"
-            )
-        checked, broken, why = access_log_verify()
-        if broken is not None or why:
-            where = f"row {broken.pk}: " if broken is not None else ""
-            raise RetentionRefused(
-                f"the access log does not verify ({where}{why}); nothing is disposed of "
-                "until that is investigated"
-            )
+        if (due.rows, due.last_id) != (planned.rows, planned.last_id):
+            raise RetentionRefused("the access log changed while it was checked: run again")
+        # A row due that is edited between the check and here goes with the others; a
+        # changed hash of the last one would leave the remaining chain unlinked from the
+        # anchor recorded below, and `audit verify` would say so.
         anchor = AccessLog.objects.values_list("row_hash", flat=True).get(pk=due.last_id)
         table = connection.ops.quote_name(AccessLog._meta.db_table)
         # The model refuses deletes on purpose; this is the one sanctioned removal.
