@@ -1,0 +1,100 @@
+"""The engine keeps two per-perpetrator counts in one running sum (each in its own 31-bit
+half) and reads them off at each perpetrator's last row. Counts that are all at their
+largest, a perpetrator with hundreds of incidents beside others with one, and slices of a
+few rows must still give every count exactly as the plain reference does."""
+
+import datetime as dt
+import random
+
+import pytest
+
+from highharm.scoring import engine
+from highharm.scoring.config import load_config
+from tests.scoring.reference import reference_scores
+from tests.scoring.test_engine_matches_reference import frame
+
+CONFIG = load_config("src/highharm/data/scoring.toml")
+AS_OF = dt.date(2026, 3, 1)
+FLAGS = ("domestic", "stalking", "sexual", "strangulation", "weapon", "breach")
+COUNTS = (
+    "frequency",
+    "victims",
+    "partner_victims",
+    "incidents_recent",
+    "incidents_prior",
+    "harm_unknown",
+    *[f"flag_{f}" for f in (*FLAGS, "coercive_control")],
+)
+
+
+def _all_flagged(ref: str, n: int, *, days_before: int) -> list[dict]:
+    """n incidents, each with every flag, unknown harm, a new partner victim each time."""
+    return [
+        {
+            "perpetrator_ref": ref,
+            "victim_ref": f"{ref}-V{i}",
+            "occurred_on": AS_OF - dt.timedelta(days=days_before),
+            "category": "coercive_control",
+            "harm_days": None,
+            "relationship": "partner",
+            **dict.fromkeys(FLAGS, True),
+        }
+        for i in range(n)
+    ]
+
+
+def _mixed(rnd: random.Random, ref: str, n: int) -> list[dict]:
+    return [
+        {
+            "perpetrator_ref": ref,
+            "victim_ref": rnd.choice([None, "V1", "V2", f"{ref}-V3"]),
+            "occurred_on": AS_OF - dt.timedelta(days=rnd.randrange(0, 800)),
+            "category": rnd.choice(["coercive_control", "sexual", "other", "unknown"]),
+            "harm_days": rnd.choice([None, 0.0, 5.0, 28.0, 365.0]),
+            "relationship": rnd.choice(["partner", "ex_partner", "family", "stranger"]),
+            **{f: rnd.random() < 0.3 for f in FLAGS},
+        }
+        for _ in range(n)
+    ]
+
+
+def _check(rows: list[dict]) -> list[dict]:
+    expected = {
+        e["perpetrator_ref"]: e
+        for e in reference_scores(rows, as_of=AS_OF, config=CONFIG, window_days=730)
+    }
+    got = engine.score(frame(rows), as_of=AS_OF, config=CONFIG, explain=False).to_dicts()
+    assert {g["perpetrator_ref"] for g in got} == set(expected)
+    for g in got:
+        e = expected[g["perpetrator_ref"]]
+        for key in COUNTS:
+            assert g[key] == e[key], (key, g["perpetrator_ref"], g[key], e[key])
+        assert g["rank"] == e["rank"] and g["priority_score"] == e["priority_score"]
+    return got
+
+
+@pytest.mark.parametrize("most", [255, 256])
+def test_counts_at_their_largest_do_not_spill_into_each_other(most):
+    # Every count of P-FULL equals its frequency (all flagged, all unknown harm, all recent,
+    # a new partner victim each time). Neighbours: one in the prior year, one mixed.
+    rows = _all_flagged("P-FULL", most, days_before=10)
+    rows += _all_flagged("P-PRIOR", 3, days_before=400)
+    rows += _mixed(random.Random(1), "P-ONE", 1)
+    got = {g["perpetrator_ref"]: g for g in _check(rows)}
+    full = got["P-FULL"]
+    assert full["frequency"] == full["victims"] == full["partner_victims"] == most
+    assert full["incidents_recent"] == full["harm_unknown"] == most
+    assert full["incidents_prior"] == 0 and all(full[f"flag_{f}"] for f in FLAGS)
+    assert got["P-PRIOR"]["incidents_prior"] == 3 and got["P-PRIOR"]["incidents_recent"] == 0
+
+
+@pytest.mark.parametrize("rows_per_slice", [1, 3, 50, 2_000_000])
+def test_a_busy_perpetrator_among_quiet_ones_in_slices(monkeypatch, rows_per_slice):
+    rnd = random.Random(7)
+    rows = _mixed(rnd, "BUSY", 600)
+    for i in range(40):
+        rows += _mixed(rnd, f"Q{i:02d}", rnd.randrange(1, 4))
+    rnd.shuffle(rows)
+    monkeypatch.setattr(engine, "CHUNK_ROWS", rows_per_slice)
+    got = _check(rows)
+    assert max(g["frequency"] for g in got) > 255
