@@ -712,8 +712,8 @@ def _order(
     window: int,
     full: bool = False,
 ) -> tuple[pl.DataFrame, pl.Series]:
-    """The raw measures (with `full`, every derived measure, point and the priority score
-    as well), and the row positions in rank order."""
+    """The raw measures with their priority score (with `full`, every derived measure and
+    point as well), and the row positions in rank order."""
     raw = _per_person(
         incidents,
         as_of=as_of,
@@ -721,12 +721,12 @@ def _order(
         period_days=config.period_days,
         serial_relationships=config.serial_relationships,
     )
-    measured = raw
-    # Only the score before the sort (the lazy plan computes just what it needs), so the
-    # sort's working memory is not added to every derived column's.
-    raw = raw.hstack(
-        award_points(_derive(raw, as_of=as_of), config).select("priority_score").collect()
-    )
+    if full:
+        raw = award_points(_derive(raw, as_of=as_of), config).collect()
+    else:
+        raw = raw.hstack(
+            award_points(_derive(raw, as_of=as_of), config).select("priority_score").collect()
+        )
     # One narrow sort of (score, harm, recency, reference). The first three fit one whole
     # number (score 13 bits, harm 38, recency 12), which sorts much faster than three
     # columns; the reference, as text, breaks exact ties.
@@ -751,11 +751,7 @@ def _order(
             ["priority_score", "_harm_sum_c", "recency_days", "perpetrator_ref"],
             descending=[True, True, False, False],
         )
-    positions = order.get_column("_i")
-    del order, raw
-    if full:
-        return award_points(_derive(measured, as_of=as_of), config).collect(), positions
-    return measured, positions
+    return (raw if full else raw.drop("priority_score")), order.get_column("_i")
 
 
 def rank(
