@@ -18,8 +18,6 @@ from django.utils.safestring import SafeString, mark_safe
 
 from highharm.records.models import Incident
 
-FLAG_FIELDS = ("domestic", "stalking", "sexual", "strangulation", "weapon", "breach")
-
 
 def day_month_year(day) -> str:
     """``d/m/Y`` as Django's date filter writes it (zero-padded, four-digit year)."""
@@ -48,7 +46,10 @@ def category_labels(incidents) -> dict[int, str]:
 
 
 def chronology_rows_html(incidents, *, show_victims: bool) -> SafeString:
-    """The ``<tr>`` rows of the chronology table, one per incident, in the order given."""
+    """The ``<tr>`` rows of the chronology table, one per incident, in the order given.
+
+    ``incidents``: ``people.selectors.ChronologyEntry`` rows.
+    """
     outcomes = _outcome_labels()
     harms: dict[int, str] = {}
     names: dict[int, str] = {}
@@ -65,7 +66,7 @@ def chronology_rows_html(incidents, *, show_victims: bool) -> SafeString:
             victim_id = incident.victim_id
             victim_cell = victim_cells.get(victim_id)
             if victim_cell is None:
-                reference = incident.victim.reference
+                reference = incident.victim_reference
                 victim_cell = victim_cells[victim_id] = (
                     f'<a class="govuk-link" href="{escape(reverse("people:detail", args=[reference]))}">'
                     f"{escape(reference)}</a>"
@@ -73,8 +74,7 @@ def chronology_rows_html(incidents, *, show_victims: bool) -> SafeString:
             victim_cell = f'\n    <td class="govuk-table__cell">{victim_cell}</td>'
         flags = "".join(
             f'<strong class="govuk-tag govuk-tag--grey hh-flag">{flag}</strong>'
-            for flag in FLAG_FIELDS
-            if getattr(incident, flag)
+            for flag in incident.flags
         )
         outcome = escape(outcomes.get(incident.outcome, incident.outcome))
         parts.append(

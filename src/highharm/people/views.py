@@ -12,7 +12,6 @@ from highharm.people.chronology import (
     victim_incident_items_html,
 )
 from highharm.people.models import Person
-from highharm.records.selectors import incident_chronology
 
 
 @capability_required(Cap.PERSON_SEARCH)
@@ -51,9 +50,9 @@ def person_detail(request, reference: str):
     access_log_record(
         request=request, action="view_person", object_type="person", object_id=person.reference
     )
-    incidents = list(incident_chronology(person=person)[:500])
+    incidents = selectors.person_chronology(person=person, limit=500)
     victim_incidents = (
-        list(incident_chronology(person=person, as_victim=True)[:200])
+        selectors.person_chronology(person=person, as_victim=True, limit=200)
         if user_can(request.user, Cap.PERSON_VIEW_VICTIMS)
         else []
     )
