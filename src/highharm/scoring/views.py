@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from highharm.accounts.permissions import Cap, user_can
 from highharm.audit.services import access_log_record
 from highharm.people.selectors import person_display_name
 from highharm.scoring import charts, selectors
+from highharm.scoring.candidate_rows import candidate_rows_html
 from highharm.scoring.config import SCORABLE_FLAGS
 from highharm.scoring.engine import FLAG_LABELS, window_label
 
@@ -80,11 +82,19 @@ def candidates(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
+    refer_url = _refer_url(request.user)
     return render(
         request,
         "scoring/candidates.html",
         {
             "result": result,
+            # Rows written in one pass (scoring/candidate_rows.py), not a template loop.
+            "candidate_rows": candidate_rows_html(
+                result.rows,
+                top_n=result.top_n,
+                refer_url=refer_url,
+                csrf_token=get_token(request) if refer_url else "",
+            ),
             "window": window_label(result.window_days),
             "flag_choices": [
                 {"value": f, "label": FLAG_LABELS[f].capitalize(), "checked": f in flags}
@@ -94,7 +104,7 @@ def candidates(request):
             "error": error,
             "filtered": bool(flags or min_score is not None),
             "query": query.urlencode(),
-            "refer_url": _refer_url(request.user),
+            "refer_url": refer_url,
             "show_identity": user_can(request.user, Cap.PERSON_VIEW_IDENTITY),
         },
     )
