@@ -14,7 +14,10 @@ def test_it_signs_in_searches_and_opens_a_person(page, login, users, perpetrator
     page.click("a:has-text('P100')")
     assert page.locator("h1").inner_text() == "Pete Perp"
     assert page.locator("table >> text=CR2").count() == 1
-    assert page.locator("img[alt^='Chart of the harm']").count() == 1
+    chart = page.locator("svg.hh-chart__svg[role='img']")  # drawn inline, server-side
+    assert chart.count() == 1
+    assert chart.locator("title").first.text_content().startswith("Harm of each incident")
+    assert chart.locator(".hh-chart__mark").count() >= 1
     assert page.csp_violations == []
 
 
