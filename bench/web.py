@@ -611,6 +611,7 @@ def main() -> None:
             (work / "spec.json").write_text(json.dumps(spec))
 
         if args.profile:
+            report["load_average_1min_before"] = round(os.getloadavg()[0], 2)
             child = subprocess.run(
                 [
                     PY,
@@ -629,6 +630,7 @@ def main() -> None:
             if child.returncode != 0:
                 raise SystemExit(f"the profile failed:\n{child.stderr[-4000:]}")
             report["profile"] = json.loads(child.stdout)
+            report["load_average_1min_after"] = round(os.getloadavg()[0], 2)
         else:
             report.update(serve_and_drive(args, env, work))
     finally:
@@ -682,6 +684,8 @@ def serve_and_drive(args, env: dict, work: Path) -> dict:
             return cmd.startswith("postgres:") and f" {db} " in cmd
 
         cpu_before = (cpu_seconds(is_server), cpu_seconds(is_database), os.times())
+        report["drive_started_utc"] = time.strftime("%H:%M:%S", time.gmtime())
+        report["load_average_1min_before"] = round(os.getloadavg()[0], 2)
         client = subprocess.run(
             [
                 PY,
