@@ -151,4 +151,4 @@ def test_it_counts_as_a_plain_implementation_does(people, rows, as_of_day):
 def test_it_says_interventions_were_not_read_without_a_database():
     p, _ = frames([("A", "cohort", 0)], [])
     got = other_successes(people=p, interventions=None, as_of=BASE)
-    assert got["available"] is False and "not read" in got["note"]
+    assert got["available"] is False and "were not read" in got["note"]

@@ -119,8 +119,8 @@ def other_successes(
     if interventions is None:
         return {
             "available": False,
-            "note": "not read: the case records (interventions) are read only when the "
-            "evaluation uses the database",
+            "note": "the case records (interventions) were not read: they are read only when "
+            "the evaluation uses the database",
         }
     people = people.select(
         pl.col("perpetrator_ref").cast(pl.String),
