@@ -63,6 +63,18 @@ class PanelMeetingDetailOut(PanelMeetingOut):
     actions: list[ActionOut]
 
 
+class PanelMeetingIn(Schema):
+    """A new panel meeting. The chair is you unless `chair_username` names another user who
+    may chair (a role that may manage panels)."""
+
+    held_on: dt.date
+    starts_at: dt.time | None = None
+    location: Text(200) = ""
+    notes: Text() = ""
+    chair_username: Text(150) | None = None
+    submission_key: uuid.UUID | None = None
+
+
 class ActionIn(Schema):
     """An action. `owner_username` names a Highharm user; otherwise give `owner_name`."""
 
@@ -158,6 +170,46 @@ def meeting_detail(request, meeting_id: Id):
         ],
         "actions": [action_out(a) for a in selectors.actions_set_at(user=user, meeting=meeting)],
     }
+
+
+@router.post("/meetings", response={200: PanelMeetingOut, 201: PanelMeetingOut, **WRITE})
+@requires(Cap.PANEL_MANAGE)
+def meeting_create(request, payload: PanelMeetingIn, idempotency_key: KeyHeader = None):
+    """Arrange a panel meeting. 201 when created; the same `submission_key` (or
+    `Idempotency-Key` header) again creates nothing and answers 200 with the first meeting."""
+    user = request.user
+    key = request_key(idempotency_key, payload.submission_key)
+    earlier = existing(PanelMeeting, key, belongs=lambda m: m.created_by_id == user.pk)
+    if earlier is not None:
+        return 200, _meeting_out(earlier)
+    chair = user
+    if payload.chair_username:
+        chair = selectors.chair_choices().filter(username=payload.chair_username).first()
+        if chair is None:
+            raise ValidationError(
+                {"chair_username": "No active user who may chair the panel has that username"}
+            )
+    meeting = services.meeting_create(
+        held_on=payload.held_on,
+        starts_at=payload.starts_at,
+        location=payload.location,
+        notes=payload.notes,
+        chair=chair,
+        created_by=user,
+        submission_key=key,
+    )
+    return 201, _meeting_out(meeting)
+
+
+@router.post("/meetings/{meeting_id}/agenda", response={200: PanelMeetingDetailOut, **WRITE})
+@requires(Cap.PANEL_MANAGE)
+def meeting_agenda_build(request, meeting_id: Id):
+    """Put everyone suggested for this meeting on its agenda: the newly adopted and those due
+    for review (the page's "build the agenda"). Adding again adds nobody twice. Answers the
+    meeting as `GET /meetings/{meeting_id}` does."""
+    meeting = _meeting(request.user, meeting_id)
+    services.agenda_build(meeting=meeting, added_by=request.user)
+    return meeting_detail(request, meeting_id)
 
 
 @router.get("/actions", response={200: list[ActionOut], **LIST})
