@@ -294,6 +294,7 @@ class Browser:
         self.origin = f"https://127.0.0.1:{port}"
         self.cookies: dict[str, str] = {}
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.reconnects = 0  # GETs sent again after the server closed an idle connection
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, bytes, dict]:
         headers = {"X-Forwarded-Proto": "https", "Host": f"127.0.0.1:{self.port}"}
@@ -308,10 +309,21 @@ class Browser:
         try:
             self.conn.request(method, path, body=body, headers=headers)
             response = self.conn.getresponse()
-        except (http.client.HTTPException, OSError):
+        except (http.client.HTTPException, OSError) as exc:
             self.conn.close()
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            raise
+            # gunicorn closes a keep-alive connection idle for 2 s (its ``keepalive``): a
+            # user who waited longer (for the others to sign in, or starved of CPU) finds
+            # it closed before any answer. A browser then sends a GET again on a new
+            # connection; so does this, once, and counts it.
+            closed = isinstance(
+                exc, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+            )
+            if not (closed and method == "GET"):
+                raise
+            self.reconnects += 1
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
         data = response.read()
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
@@ -351,6 +363,7 @@ def drive(
     stop = {"at": 0.0}
     sign_in_errors: list[str] = []
     error_kinds: dict[str, int] = {}  # "page: status or exception" -> count
+    reconnects = {"count": 0}  # GETs sent again on a new connection (Browser.request)
 
     def user_loop(user: dict, seed: int):
         rng = random.Random(seed)
@@ -388,6 +401,8 @@ def drive(
                     stop["at"] = 0
             if think:
                 time.sleep(rng.uniform(0.5 * think, 1.5 * think))
+        with lock:
+            reconnects["count"] += browser.reconnects
 
     threads = [
         threading.Thread(target=user_loop, args=(u, i), daemon=True)
@@ -425,6 +440,7 @@ def drive(
         "users": len(spec["users"]),
         "sign_in_errors": sign_in_errors,
         "error_kinds": error_kinds,
+        "reconnects": reconnects["count"],
         "seconds_measured": round(elapsed, 1),
         "requests_per_second": round(len(counted) / elapsed, 1),
         "pages": {p: summary([r for r in counted if r[0] == p]) for p in PAGES},
