@@ -50,6 +50,18 @@ def test_a_chair_must_be_someone_who_may_chair(api_client_for, users):
     assert PanelMeeting.objects.count() == 0
 
 
+def test_a_start_time_with_a_time_zone_is_refused_by_name(api_client_for):
+    chair = api_client_for(Role.PANEL_CHAIR)
+    refused = _post(
+        chair, "/api/v1/panels/meetings", held_on="2026-12-10", starts_at="10:00:00+01:00"
+    )
+    assert refused.status_code == 422
+    assert "starts_at" in refused.json()["errors"]
+    made = _post(chair, "/api/v1/panels/meetings", held_on="2026-12-10", starts_at="10:00")
+    assert made.status_code == 201
+    assert PanelMeeting.objects.get().starts_at == dt.time(10, 0)
+
+
 @pytest.mark.parametrize("role", [Role.OFFENDER_MANAGER, Role.PARTNER, Role.ANALYST])
 def test_roles_that_may_not_manage_the_panel_are_refused(api_client_for, role):
     client = api_client_for(role)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from highharm.accounts.permissions import Cap
 from highharm.api.auth import requires
@@ -532,7 +532,7 @@ def assessment_create(request, payload: AssessmentIn):
     if saved.assessment.person_id != person.pk:  # a token reused for someone else
         raise ValidationError({"submission_token": "This token was used for another assessment"})
     body = {**assessment_detail_out(saved.assessment), "created": saved.created}
-    return (201 if saved.created else 200), body
+    return Status(201 if saved.created else 200, body)
 
 
 @router.post(
@@ -593,4 +593,4 @@ def assessment_override(request, assessment_id: Id, payload: OverrideIn):
             raise ValidationError({renamed.get(k, k): v for k, v in error.message_dict.items()})
         raise
     body = {**assessment_detail_out(saved.assessment), "created": saved.created}
-    return (201 if saved.created else 200), body
+    return Status(201 if saved.created else 200, body)

@@ -17,7 +17,7 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from highharm.accounts.permissions import Cap, user_can
 from highharm.api.auth import requires
@@ -448,12 +448,12 @@ def intervention_create(
     key = request_key(idempotency_key, payload.submission_key)
     earlier = _earlier(request, Intervention, case, key)
     if earlier is not None:
-        return 200, _intervention_out(earlier)
+        return Status(200, _intervention_out(earlier))
     fields = payload.dict(exclude={"submission_key"})
     row = services.intervention_create(
         case=case, recorded_by=request.user, submission_key=key, **fields
     )
-    return 201, _intervention_out(row)
+    return Status(201, _intervention_out(row))
 
 
 @router.patch("/{case_id}/interventions/{item_id}", response={200: InterventionOut, **WRITE})
@@ -501,11 +501,11 @@ def order_create(request, case_id: Id, payload: OrderIn, idempotency_key: KeyHea
     key = request_key(idempotency_key, payload.submission_key)
     earlier = _earlier(request, Order, case, key)
     if earlier is not None:
-        return 200, _order_out(earlier, dt.date.today())
+        return Status(200, _order_out(earlier, dt.date.today()))
     fields = payload.dict(exclude={"submission_key", "intervention_id"})
     fields["intervention"] = _intervention_for(case, payload.intervention_id)
     row = services.order_create(case=case, recorded_by=request.user, submission_key=key, **fields)
-    return 201, _order_out(row, dt.date.today())
+    return Status(201, _order_out(row, dt.date.today()))
 
 
 @router.patch("/{case_id}/orders/{item_id}", response={200: OrderOut, **WRITE})
@@ -542,7 +542,7 @@ def contact_create(request, case_id: Id, payload: ContactIn, idempotency_key: Ke
     key = request_key(idempotency_key, payload.submission_key)
     earlier = _earlier(request, Contact, case, key)
     if earlier is not None:
-        return 200, _contact_out(earlier)
+        return Status(200, _contact_out(earlier))
     fields = payload.dict(exclude={"submission_key", "victim_id"})
     victim = None
     if payload.victim_id is not None:
@@ -554,7 +554,7 @@ def contact_create(request, case_id: Id, payload: ContactIn, idempotency_key: Ke
             raise ValidationError({"victim_id": "That victim is not linked to this case."})
     fields["victim"] = victim
     row = services.contact_create(case=case, recorded_by=request.user, submission_key=key, **fields)
-    return 201, _contact_out(row)
+    return Status(201, _contact_out(row))
 
 
 @router.patch("/{case_id}/contacts/{item_id}", response={200: ContactOut, **WRITE})
@@ -589,10 +589,10 @@ def tracing_create(request, case_id: Id, payload: TracingIn, idempotency_key: Ke
     key = request_key(idempotency_key, payload.submission_key)
     earlier = _earlier(request, TracingRecord, case, key)
     if earlier is not None:
-        return 200, _tracing_out(earlier)
+        return Status(200, _tracing_out(earlier))
     fields = payload.dict(exclude={"submission_key"})
     row = services.tracing_create(case=case, recorded_by=request.user, submission_key=key, **fields)
-    return 201, _tracing_out(row)
+    return Status(201, _tracing_out(row))
 
 
 @router.patch("/{case_id}/tracing/{item_id}", response={200: TracingOut, **WRITE})
@@ -660,7 +660,7 @@ def victim_add(request, case_id: Id, payload: VictimIn):
         notes=payload.notes,
     )
     _log_victims(request, case, [link])
-    return (201 if created else 200), _victim_out(request.user, link)
+    return Status(201 if created else 200, _victim_out(request.user, link))
 
 
 @router.patch("/{case_id}/victims/{item_id}", response={200: VictimOut, **WRITE})
@@ -716,4 +716,4 @@ def case_close(request, case_id: Id, payload: CloseIn, idempotency_key: KeyHeade
         find=lambda pk: Exit.objects.select_related("case").get(pk=pk),
     )
     exit_ = Exit.objects.select_related("case").get(pk=exit_.pk)
-    return (201 if created else 200), _exit_out(exit_)
+    return Status(201 if created else 200, _exit_out(exit_))

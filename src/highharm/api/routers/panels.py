@@ -11,7 +11,7 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from highharm.accounts.permissions import Cap
 from highharm.api.auth import requires
@@ -181,7 +181,11 @@ def meeting_create(request, payload: PanelMeetingIn, idempotency_key: KeyHeader 
     key = request_key(idempotency_key, payload.submission_key)
     earlier = existing(PanelMeeting, key, belongs=lambda m: m.created_by_id == user.pk)
     if earlier is not None:
-        return 200, _meeting_out(earlier)
+        return Status(200, _meeting_out(earlier))
+    if payload.starts_at is not None and payload.starts_at.tzinfo is not None:
+        raise ValidationError(
+            {"starts_at": "Give the meeting's local start time without a time zone, as HH:MM"}
+        )
     chair = user
     if payload.chair_username:
         chair = selectors.chair_choices().filter(username=payload.chair_username).first()
@@ -198,7 +202,7 @@ def meeting_create(request, payload: PanelMeetingIn, idempotency_key: KeyHeader 
         created_by=user,
         submission_key=key,
     )
-    return 201, _meeting_out(meeting)
+    return Status(201, _meeting_out(meeting))
 
 
 @router.post("/meetings/{meeting_id}/agenda", response={200: PanelMeetingDetailOut, **WRITE})
@@ -237,7 +241,7 @@ def action_create(request, payload: ActionIn, idempotency_key: KeyHeader = None)
     key = request_key(idempotency_key, payload.submission_key)
     earlier = existing(Action, key, belongs=lambda a: _action_visible(user, a))
     if earlier is not None:
-        return 200, action_out(earlier)
+        return Status(200, action_out(earlier))
     errors = {}
     meeting = person = owner = None
     if payload.meeting_id is not None:
@@ -267,7 +271,7 @@ def action_create(request, payload: ActionIn, idempotency_key: KeyHeader = None)
         agency_name=payload.agency_name,
         submission_key=key,
     )
-    return 201, action_out(action)
+    return Status(201, action_out(action))
 
 
 @router.patch("/actions/{action_id}", response={200: ActionOut, **WRITE})

@@ -12,7 +12,7 @@ import uuid
 from typing import Annotated, Literal
 
 from django.http import Http404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from highharm.accounts.permissions import Cap, user_can
 from highharm.api.auth import requires
@@ -351,4 +351,4 @@ def referral_create(request, payload: ReferralIn, idempotency_key: KeyHeader = N
     ):
         raise Http404("No such referral, or not yours to see")
     body = {**referral_out(user, result.referral), "created": result.created}
-    return (201 if result.created else 200), body
+    return Status(201 if result.created else 200, body)

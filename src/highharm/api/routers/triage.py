@@ -14,7 +14,7 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from highharm.accounts.models import User
 from highharm.accounts.permissions import Cap, roles_with
@@ -155,7 +155,7 @@ def meeting_create(request, payload: MeetingIn, idempotency_key: KeyHeader = Non
         ),
         find=_meeting,
     )
-    return (201 if created else 200), _meeting_out(meeting)
+    return Status(201 if created else 200, _meeting_out(meeting))
 
 
 @router.post("/meetings/{meeting_id}/close", response={200: TriageMeetingOut, **WRITE})
@@ -240,7 +240,7 @@ def _decide(
         revision_reason=revision_reason,
     )
     body = {**decision_out(result.decision, show_rationale=True), "created": result.created}
-    return (201 if result.created else 200), body
+    return Status(201 if result.created else 200, body)
 
 
 @router.post(
