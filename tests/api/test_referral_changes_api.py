@@ -14,19 +14,6 @@ from highharm.referrals.models import Referral
 
 
 @pytest.fixture
-def referral(users, perpetrator):
-    return services.referral_create(
-        referred_by=users[Role.OFFENDER_MANAGER],
-        source="officer",
-        person=perpetrator,
-        reason="Repeated assaults on two partners",
-        concerns="Escalation after separation",
-        no_known_victim=True,
-        children_in_household="no",
-    ).referral
-
-
-@pytest.fixture
 def partner_referral(users):
     """A referral made by the housing partner, about someone new (so theirs to see)."""
     return services.referral_create(

@@ -11,19 +11,6 @@ from highharm.referrals.models import Referral, TriageDecision
 
 
 @pytest.fixture
-def referral(users, perpetrator):
-    return services.referral_create(
-        referred_by=users[Role.OFFENDER_MANAGER],
-        source="officer",
-        person=perpetrator,
-        reason="Repeated assaults on two partners",
-        concerns="Escalation",
-        no_known_victim=True,
-        children_in_household="no",
-    ).referral
-
-
-@pytest.fixture
 def meeting(users):
     return services.meeting_create(
         meeting_date=dt.date(2026, 11, 1),

@@ -4,8 +4,6 @@ version read, and decisions keyed by header or body."""
 import datetime as dt
 import uuid
 
-import pytest
-
 from highharm.accounts.permissions import Role
 from highharm.referrals import services
 from highharm.referrals.models import TriageDecision, TriageMeeting
@@ -15,19 +13,6 @@ URL = "/api/v1/triage/meetings"
 
 def _post(client, url, body, **headers):
     return client.post(url, data=body, content_type="application/json", headers=headers)
-
-
-@pytest.fixture
-def referral(users, perpetrator):
-    return services.referral_create(
-        referred_by=users[Role.OFFENDER_MANAGER],
-        source="officer",
-        person=perpetrator,
-        reason="Repeated assaults on two partners",
-        concerns="Escalation",
-        no_known_victim=True,
-        children_in_household="no",
-    ).referral
 
 
 def test_it_creates_a_meeting_once_per_key(api_client_for, users):
