@@ -196,6 +196,41 @@ def _codes(series: pl.Series, limit: int) -> pl.Series:
     return codes.cast(pl.UInt64)
 
 
+def _lanes(
+    totals: list[tuple[str, pl.Expr, int]],
+) -> tuple[dict[str, pl.Expr], dict[str, tuple[str, int, int]]]:
+    """Share 64-bit running sums between per-perpetrator totals.
+
+    Each total is (name, value per incident (a whole number >= 0), bound on any one
+    perpetrator's total). A total that never exceeds its bound fits a lane of
+    bound.bit_length() bits, and lanes side by side in one unsigned 64-bit word add up
+    without disturbing each other: a perpetrator's word total (the difference of two
+    running sums, modulo 2**64) is exactly the sum of their lanes, each shifted into
+    place. Returns the words {name: expression} and each total's (word, shift, width).
+    """
+    u64 = pl.UInt64
+    words: dict[str, pl.Expr] = {}
+    lanes: dict[str, tuple[str, int, int]] = {}
+    word, used, parts = "", 64, []
+
+    def close() -> None:
+        if parts:
+            words[word] = pl.sum_horizontal(parts) if len(parts) > 1 else parts[0]
+
+    for name, value, bound in totals:
+        width = max(int(bound), 1).bit_length()
+        if width > 64:
+            raise ScoringInputError(f"{name} is too large to total exactly")
+        if used + width > 64:
+            close()
+            word, used, parts = f"_w{len(words)}", 0, []
+        parts.append(value.cast(u64) * pl.lit(1 << used, u64))
+        lanes[name] = (word, used, width)
+        used += width
+    close()
+    return words, lanes
+
+
 def measure(
     incidents: pl.DataFrame | pl.LazyFrame,
     *,
@@ -311,6 +346,7 @@ def _per_person(
         .collect()
     )
     del perp, victim
+    low = high = 0
     if keyed.height:
         low, high = keyed.select(
             pl.col("_h").min().alias("lo"), pl.col("_h").max().alias("hi")
@@ -328,51 +364,48 @@ def _per_person(
     a, h, bits = pl.col("_a").cast(i64), pl.col("_h"), pl.col("_bits")
     recent = pl.col("_a") < period_days
     prior = (pl.col("_a") >= period_days) & (pl.col("_a") < 2 * period_days)
-    new_pair = pl.col("_new_pair")
-    PACK = 1 << 31  # two counts, each below 2**31, share one running sum
+    in_window = pl.col("_in")
+    starts = keyed.select(pl.arg_where((before >= (1 << 32)).fill_null(True))).to_series()
+    busiest = int(starts.append(pl.Series([keyed.height], dtype=starts.dtype)).diff().max() or 1)
 
     def flag(name: str) -> pl.Expr:
-        value = (bits & (FLAG_BITS.get(name) or UNKNOWN_HARM_BIT)) > 0
-        return (value & pl.col("_in")).cast(i64)
-
-    def pack(low: pl.Expr, high: pl.Expr) -> pl.Expr:
-        return low.cast(i64) + high.cast(i64) * PACK
+        return ((bits & (FLAG_BITS.get(name) or UNKNOWN_HARM_BIT)) > 0) & in_window
 
     def inside_only(expr: pl.Expr) -> pl.Expr:
-        return expr if whole_window else pl.when(pl.col("_in")).then(expr).otherwise(0)
+        return expr if whole_window else pl.when(in_window).then(expr).otherwise(0)
 
-    victim_here = new_pair & pl.col("_has_victim") & pl.col("_in")
-    packed = {
-        "_c_freq_victims": pack(pl.col("_in"), victim_here),
-        "_c_partner_recent": pack(victim_here & pl.col("_is_partner"), recent),
-        "_c_prior_unknown": pack(prior, flag("unknown")),
-        "_c_flags_1": pack(flag("stalking"), flag("sexual")),
-        "_c_flags_2": pack(flag("strangulation"), flag("weapon")),
-        "_c_flags_3": pack(flag("breach"), flag("coercive_control")),
-        "_c_flags_4": flag("domestic"),
-    }
+    victim_here = pl.col("_new_pair") & pl.col("_has_victim") & in_window
+    # Every per-perpetrator total, with a bound on it: counts are at most the busiest
+    # perpetrator's number of incidents, sums at most that many times the largest value.
+    totals = [
+        ("frequency", in_window, busiest),
+        ("victims", victim_here, busiest),
+        ("partner_victims", victim_here & pl.col("_is_partner"), busiest),
+        ("incidents_recent", recent, busiest),
+        ("incidents_prior", prior, busiest),
+        ("harm_unknown", flag("unknown"), busiest),
+        *[(f"flag_{name}", flag(name), busiest) for name in SCORABLE_FLAGS],
+        ("_sum_age", inside_only(a), busiest * lookback),
+        ("_harm_sum_c", inside_only(h), busiest * max(high, 1)),
+        ("_harm_recent_c", pl.when(recent).then(h).otherwise(0), busiest * max(high, 1)),
+        ("_harm_prior_c", pl.when(prior).then(h).otherwise(0), busiest * max(high, 1)),
+    ]
+    words, lanes = _lanes(totals)
     # g numbers the perpetrators 1, 2, ... in sorted order; g * 2**s + value has a running
     # maximum that restarts with each perpetrator, so it reads off a per-person maximum.
     g = pl.col("_g")
     running = {
-        **{name: expr.cum_sum() for name, expr in packed.items()},
-        "_c_age": inside_only(a).cum_sum(),
-        "_c_harm": inside_only(h).cum_sum(),
-        "_c_recent_h": pl.when(recent).then(h).otherwise(0).cum_sum(),
-        "_c_prior_h": pl.when(prior).then(h).otherwise(0).cum_sum(),
+        **{word: expr.cum_sum() for word, expr in words.items()},
         "_m_oldest": (g * (1 << 24) + inside_only(a + 1)).cum_max(),
         "_m_newest": (g * (1 << 24) + inside_only((1 << 24) - 1 - a)).cum_max(),
         "_m_harm": (g * (1 << 33) + inside_only(h)).cum_max(),
     }
-    counted = [c for c in running if c.startswith("_c_")]
-
-    def low(column: str) -> pl.Expr:
-        return pl.col(column) % PACK
-
-    def high(column: str) -> pl.Expr:
-        return pl.col(column) // PACK
-
     i32 = pl.Int32
+
+    def total(name: str) -> pl.Expr:
+        word, shift, width = lanes[name]
+        value = pl.col(word) // pl.lit(1 << shift, u64)
+        return value if shift + width == 64 else value % pl.lit(1 << width, u64)
 
     def summarise(chunk: pl.DataFrame) -> pl.DataFrame:
         return (
@@ -387,29 +420,25 @@ def _per_person(
             )
             .with_columns(**running)
             .filter(pl.col("_last"))
-            .with_columns([(pl.col(c) - pl.col(c).shift(1).fill_null(0)).alias(c) for c in counted])
+            # Each word's total for one perpetrator: the running sum at their last row less
+            # that at the previous perpetrator's last row, modulo 2**64, so the sums may wrap.
+            .with_columns([(pl.col(w) - pl.col(w).shift(1).fill_null(0)).alias(w) for w in words])
             .select(
                 "_row",
-                frequency=low("_c_freq_victims").cast(i32),
+                frequency=total("frequency").cast(i32),
                 recency_days=((1 << 24) - 1 - (pl.col("_m_newest") - g * (1 << 24))).cast(i32),
                 _first_age=(pl.col("_m_oldest") - g * (1 << 24) - 1).cast(i32),
-                _sum_age=pl.col("_c_age"),
-                _harm_sum_c=pl.col("_c_harm"),
+                _sum_age=total("_sum_age").cast(i64),
+                _harm_sum_c=total("_harm_sum_c").cast(i64),
                 _harm_max_c=pl.col("_m_harm") - g * (1 << 33),
-                harm_unknown=high("_c_prior_unknown").cast(i32),
-                victims=high("_c_freq_victims").cast(i32),
-                partner_victims=low("_c_partner_recent").cast(i32),
-                _harm_recent_c=pl.col("_c_recent_h"),
-                _harm_prior_c=pl.col("_c_prior_h"),
-                incidents_recent=high("_c_partner_recent").cast(i32),
-                incidents_prior=low("_c_prior_unknown").cast(i32),
-                flag_stalking=low("_c_flags_1") > 0,
-                flag_sexual=high("_c_flags_1") > 0,
-                flag_strangulation=low("_c_flags_2") > 0,
-                flag_weapon=high("_c_flags_2") > 0,
-                flag_breach=low("_c_flags_3") > 0,
-                flag_coercive_control=high("_c_flags_3") > 0,
-                flag_domestic=pl.col("_c_flags_4") > 0,
+                harm_unknown=total("harm_unknown").cast(i32),
+                victims=total("victims").cast(i32),
+                partner_victims=total("partner_victims").cast(i32),
+                _harm_recent_c=total("_harm_recent_c").cast(i64),
+                _harm_prior_c=total("_harm_prior_c").cast(i64),
+                incidents_recent=total("incidents_recent").cast(i32),
+                incidents_prior=total("incidents_prior").cast(i32),
+                **{f"flag_{name}": total(f"flag_{name}") > 0 for name in SCORABLE_FLAGS},
             )
             .filter(pl.col("frequency") > 0)
             .collect()
@@ -419,11 +448,6 @@ def _per_person(
     # the running sums restart in each slice, so memory stays bounded and hot in cache.
     cuts = [0]
     if keyed.height > CHUNK_ROWS:
-        starts = (
-            keyed.select(pl.arg_where((before >= (1 << 32)).fill_null(True)))
-            .to_series()
-            .cast(pl.Int64)
-        )
         for target in range(CHUNK_ROWS, keyed.height, CHUNK_ROWS):
             position = starts.search_sorted(target, side="left")
             cut = int(starts[position]) if position < starts.len() else keyed.height
