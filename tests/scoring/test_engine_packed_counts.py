@@ -1,7 +1,8 @@
-"""The engine keeps two per-perpetrator counts in one running sum (each in its own 31-bit
-half) and reads them off at each perpetrator's last row. Counts that are all at their
-largest, a perpetrator with hundreds of incidents beside others with one, and slices of a
-few rows must still give every count exactly as the plain reference does."""
+"""The engine keeps several per-perpetrator totals in one 64-bit running sum (each in a
+lane as wide as the busiest perpetrator needs) and reads them off at each perpetrator's
+last row. Counts that are all at their largest, a perpetrator with hundreds of incidents
+beside others with one, running sums that wrap round 2**64, and slices of a few rows must
+still give every count exactly as the plain reference does."""
 
 import datetime as dt
 import random
@@ -98,3 +99,35 @@ def test_a_busy_perpetrator_among_quiet_ones_in_slices(monkeypatch, rows_per_sli
     monkeypatch.setattr(engine, "CHUNK_ROWS", rows_per_slice)
     got = _check(rows)
     assert max(g["frequency"] for g in got) > 255
+
+
+def test_polars_wraps_unsigned_running_sums_and_differences():
+    # The engine relies on this: running sums of 64-bit words wrap modulo 2**64, and the
+    # difference of two wrapped sums is still the exact total between them.
+    import polars as pl
+
+    words = pl.Series([2**64 - 1, 5, 2**63], dtype=pl.UInt64)
+    running = words.cum_sum()
+    assert running.to_list() == [2**64 - 1, 4, 2**63 + 4]
+    assert (running - running.shift(1)).to_list()[1:] == [5, 2**63]
+
+
+def test_running_sums_that_wrap_many_times_still_give_exact_totals():
+    # 3,000 perpetrators with one incident each: every lane is one incident wide, so the
+    # harm lanes sit high in their word and each row adds about 2**59 to its running sum,
+    # which wraps round 2**64 hundreds of times over the slice.
+    rows = [
+        {
+            "perpetrator_ref": f"S{i:05d}",
+            "victim_ref": f"V{i:05d}",
+            "occurred_on": AS_OF - dt.timedelta(days=i % 300),
+            "category": "sexual",
+            "harm_days": 2555.0 - (i % 7),
+            "relationship": "partner",
+            **{f: (i + j) % 2 == 0 for j, f in enumerate(FLAGS)},
+        }
+        for i in range(3000)
+    ]
+    got = _check(rows)
+    assert len(got) == 3000
+    assert {g["harm_sum"] for g in got} == {2555.0 - k for k in range(7)}
