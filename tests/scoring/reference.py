@@ -131,6 +131,15 @@ def reference_scores(rows: list[dict], *, as_of: dt.date, config, window_days: i
             and slope <= config.gap_slope_days
         )
         m["serial"] = len(partner_victims) >= config.serial_min_victims
+        m["flags"] = "|".join(n for n in FLAGS if m[f"flag_{n}"])
+        m["escalation"] = "; ".join(
+            text
+            for text, on in (
+                ("harm rising", m["escalating_harm"]),
+                ("gaps shortening", m["gaps_shortening"]),
+            )
+            if on
+        )
         pts = {
             "recency": first_band(m["recency_days"], config.recency, at_most=True),
             "frequency": first_band(m["frequency"], config.frequency),

@@ -136,6 +136,8 @@ def test_it_agrees_with_the_reference_implementation(force):
             "escalating_harm",
             "gaps_shortening",
             "serial",
+            "flags",
+            "escalation",
             "priority_score",
             "explanation",
         ):
