@@ -365,8 +365,15 @@ def _per_person(
     recent = pl.col("_a") < period_days
     prior = (pl.col("_a") >= period_days) & (pl.col("_a") < 2 * period_days)
     in_window = pl.col("_in")
-    starts = keyed.select(pl.arg_where((before >= (1 << 32)).fill_null(True))).to_series()
-    busiest = int(starts.append(pl.Series([keyed.height], dtype=starts.dtype)).diff().max() or 1)
+    # Each perpetrator's rows lie together: how many (the busiest bounds every count) and
+    # where they end.
+    lengths = (
+        keyed.select((pl.col("_k") // pl.lit(1 << 32, u64)).rle().struct.field("len"))
+        .to_series()
+        .cast(pl.Int64)
+    )
+    busiest = int(lengths.max() or 1)
+    ends = lengths.cum_sum()
 
     def flag(name: str) -> pl.Expr:
         return ((bits & (FLAG_BITS.get(name) or UNKNOWN_HARM_BIT)) > 0) & in_window
@@ -449,8 +456,7 @@ def _per_person(
     cuts = [0]
     if keyed.height > CHUNK_ROWS:
         for target in range(CHUNK_ROWS, keyed.height, CHUNK_ROWS):
-            position = starts.search_sorted(target, side="left")
-            cut = int(starts[position]) if position < starts.len() else keyed.height
+            cut = int(ends[ends.search_sorted(target, side="left")])
             if cut > cuts[-1]:
                 cuts.append(cut)
     cuts.append(keyed.height)
