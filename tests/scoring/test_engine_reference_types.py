@@ -67,6 +67,11 @@ def test_it_encodes_references_too_large_for_its_sort_key():
         (pl.col("victim_ref").replace_strict(IDS, default=None, return_dtype=pl.Int64) - 1000),
     )
     got = score(huge, as_of=AS_OF, config=CONFIG)
+    assert sorted(got.get_column("perpetrator_ref").to_list()) == [
+        (1 << 40) + 3,
+        (1 << 40) + 5,
+        (1 << 40) + 7,
+    ]
     text = score(frame(ROWS), as_of=AS_OF, config=CONFIG)
     assert sorted(got.get_column("priority_score").to_list()) == sorted(
         text.get_column("priority_score").to_list()
@@ -74,3 +79,16 @@ def test_it_encodes_references_too_large_for_its_sort_key():
     assert sorted(got.get_column("victims").to_list()) == sorted(
         text.get_column("victims").to_list()
     )
+
+
+def test_it_gives_the_same_scores_for_enum_references():
+    text = score(frame(ROWS), as_of=AS_OF, config=CONFIG)
+    enum = pl.Enum(["P7", "P5", "P3"])  # not in text order
+    got = score(
+        frame(ROWS).with_columns(pl.col("perpetrator_ref").cast(enum)), as_of=AS_OF, config=CONFIG
+    )
+    assert got.schema["perpetrator_ref"] == enum
+    assert got.get_column("perpetrator_ref").cast(pl.String).to_list() == (
+        text.get_column("perpetrator_ref").to_list()
+    )
+    assert without_refs(got).equals(without_refs(text))

@@ -15,6 +15,7 @@ Input (one row per incident; nothing else is accepted, see INPUT_COLUMNS):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import polars as pl
 
@@ -168,7 +169,6 @@ _VICTIM_LIMIT = (1 << 30) - 1  # victim codes 30 bits; the largest value means "
 _MAX_HARM_HUNDREDTHS = (1 << 32) - 1
 CHUNK_ROWS = 2_000_000
 _KEYED_SCHEMA = {
-    "_row": pl.UInt32,
     "_a": pl.Int32,
     "_h": pl.Int64,
     "_bits": pl.UInt8,
@@ -176,24 +176,32 @@ _KEYED_SCHEMA = {
 }
 
 
-def _codes(series: pl.Series, limit: int) -> pl.Series:
-    """Whole-number codes 0 <= code < limit, equal exactly when the references are equal.
+def _codes(series: pl.Series, limit: int) -> tuple[pl.Series, Callable[[pl.Series], pl.Series]]:
+    """Whole-number codes 0 <= code < limit, equal exactly when the references are equal,
+    and the function that turns codes back into the references.
 
     Categorical references give their physical codes for free; whole numbers are used as
-    they are when they fit; anything else (text) is encoded as categorical first.
+    they are when they fit; anything else (text, or numbers that do not fit) is encoded
+    as categorical first.
     """
-    if series.dtype == pl.String:
-        series = series.cast(pl.Categorical)
-    if isinstance(series.dtype, pl.Categorical | pl.Enum):
-        codes = series.to_physical()
-    elif series.dtype.is_integer():
-        codes = series
+    dtype = series.dtype
+    if dtype.is_integer() and series.len() > series.null_count():
+        if 0 <= series.min() and series.max() < limit:
+            return series.cast(pl.UInt64), lambda codes: codes.cast(dtype)
+    if isinstance(dtype, pl.Categorical | pl.Enum):
+        categorical = series
     else:
-        codes = series.cast(pl.String).cast(pl.Categorical).to_physical()
-    low, high = codes.min(), codes.max()
-    if codes.null_count() < codes.len() and (low < 0 or high >= limit):
-        codes = series.rank("dense") - 1
-    return codes.cast(pl.UInt64)
+        categorical = series.cast(pl.String).cast(pl.Categorical)
+    physical = categorical.to_physical()
+
+    def decode(codes: pl.Series) -> pl.Series:
+        # `categorical` stays referenced until here: its categories must outlive the codes.
+        references = codes.cast(physical.dtype).cat.to(categorical.dtype)
+        if references.dtype == dtype:
+            return references
+        return references.cast(pl.String).cast(dtype)
+
+    return physical.cast(pl.UInt64), decode
 
 
 def _lanes(
@@ -312,8 +320,8 @@ def _per_person(
             pl.col("harm_days").is_null().cast(pl.Int64) * UNKNOWN_HARM_BIT,
         ]
     ).cast(pl.UInt8)
-    perp = _codes(df.get_column("perpetrator_ref"), _PERP_LIMIT)
-    victim = _codes(df.get_column("victim_ref"), _VICTIM_LIMIT).fill_null(_VICTIM_LIMIT)
+    perp, references = _codes(df.get_column("perpetrator_ref"), _PERP_LIMIT)
+    victim = _codes(df.get_column("victim_ref"), _VICTIM_LIMIT)[0].fill_null(_VICTIM_LIMIT)
     outside = (pl.col("_a") >= window_days).cast(u64)
     dates = df.get_column("occurred_on")
     needs_filter = bool(dates.len()) and not (
@@ -322,7 +330,6 @@ def _per_person(
     keyed = (
         df.lazy()
         .select(
-            _row=pl.int_range(0, pl.len(), dtype=pl.UInt32),
             _a=age,
             _h=(pl.col("harm_days").cast(pl.Float64) * 100).round().cast(i64).fill_null(0),
             _bits=flag_bits,
@@ -332,7 +339,6 @@ def _per_person(
         )
         .filter((pl.col("_a") >= 0) & (pl.col("_a") < lookback) if needs_filter else pl.lit(True))
         .select(
-            "_row",
             pl.col("_a").cast(pl.Int32),
             "_h",
             "_bits",
@@ -431,7 +437,7 @@ def _per_person(
             # that at the previous perpetrator's last row, modulo 2**64, so the sums may wrap.
             .with_columns([(pl.col(w) - pl.col(w).shift(1).fill_null(0)).alias(w) for w in words])
             .select(
-                "_row",
+                _p=pl.col("_k") // pl.lit(1 << 32, u64),
                 frequency=total("frequency").cast(i32),
                 recency_days=((1 << 24) - 1 - (pl.col("_m_newest") - g * (1 << 24))).cast(i32),
                 _first_age=(pl.col("_m_oldest") - g * (1 << 24) - 1).cast(i32),
@@ -467,8 +473,8 @@ def _per_person(
     ]
     del keyed
     per_person = pl.concat(parts) if parts else summarise(pl.DataFrame(schema=_KEYED_SCHEMA))
-    refs = df.get_column("perpetrator_ref").gather(per_person.get_column("_row"))
-    return per_person.select(pl.lit(refs).alias("perpetrator_ref"), pl.exclude("_row"))
+    refs = references(per_person.get_column("_p")).alias("perpetrator_ref")
+    return per_person.select(pl.lit(refs), pl.exclude("_p"))
 
 
 def _derive(raw: pl.DataFrame, *, as_of: dt.date) -> pl.LazyFrame:
