@@ -775,7 +775,6 @@ def _order(
         and (raw.height == 0 or raw.get_column("_harm_sum_c").max() < 1 << 38)
         and window < 1 << 12
     )
-    index = pl.int_range(0, pl.len(), dtype=pl.UInt32).alias("_i")
     reference = pl.col("perpetrator_ref")
     if isinstance(raw.schema["perpetrator_ref"], pl.Categorical | pl.Enum):
         reference = reference.cast(pl.String)  # compares faster than categorical
@@ -785,13 +784,16 @@ def _order(
             + ((1 << 38) - 1 - pl.col("_harm_sum_c")).cast(pl.UInt64) * (1 << 12)
             + pl.col("recency_days").cast(pl.UInt64)
         ).alias("_key")
-        order = raw.select(key, reference, index).sort(["_key", "perpetrator_ref"])
+        order = pl.arg_sort_by(key, reference)
     else:
-        order = raw.select("priority_score", "_harm_sum_c", "recency_days", reference, index).sort(
-            ["priority_score", "_harm_sum_c", "recency_days", "perpetrator_ref"],
+        order = pl.arg_sort_by(
+            "priority_score",
+            "_harm_sum_c",
+            "recency_days",
+            reference,
             descending=[True, True, False, False],
         )
-    return (raw if full else raw.drop("priority_score")), order.get_column("_i")
+    return (raw if full else raw.drop("priority_score")), raw.select(order).to_series()
 
 
 def rank(
