@@ -371,8 +371,15 @@ def _per_person(
     recent = pl.col("_a") < period_days
     prior = (pl.col("_a") >= period_days) & (pl.col("_a") < 2 * period_days)
     in_window = pl.col("_in")
-    # Each perpetrator's rows lie together: how many (the busiest bounds every count) and
-    # where they end.
+    # A perpetrator with a single incident needs no running sum: each of their totals is
+    # that incident's own value. Most perpetrators have one, so they are set apart.
+    alone = keyed.select(
+        (before >= (1 << 32)).fill_null(True) & (after >= (1 << 32)).fill_null(True)
+    ).to_series()
+    singles, keyed = keyed.filter(alone), keyed.filter(~alone)
+    del alone
+    # Each other perpetrator's rows lie together: how many (the busiest bounds every count)
+    # and where they end.
     lengths = (
         keyed.select((pl.col("_k") // pl.lit(1 << 32, u64)).rle().struct.field("len"))
         .to_series()
@@ -420,13 +427,34 @@ def _per_person(
         value = pl.col(word) // pl.lit(1 << shift, u64)
         return value if shift + width == 64 else value % pl.lit(1 << width, u64)
 
+    def measures(
+        total: Callable[[str], pl.Expr], newest: pl.Expr, oldest: pl.Expr, harm_max: pl.Expr
+    ) -> dict[str, pl.Expr]:
+        return {
+            "_p": pl.col("_k") // pl.lit(1 << 32, u64),
+            "frequency": total("frequency").cast(i32),
+            "recency_days": newest.cast(i32),
+            "_first_age": oldest.cast(i32),
+            "_sum_age": total("_sum_age").cast(i64),
+            "_harm_sum_c": total("_harm_sum_c").cast(i64),
+            "_harm_max_c": harm_max.cast(i64),
+            "harm_unknown": total("harm_unknown").cast(i32),
+            "victims": total("victims").cast(i32),
+            "partner_victims": total("partner_victims").cast(i32),
+            "_harm_recent_c": total("_harm_recent_c").cast(i64),
+            "_harm_prior_c": total("_harm_prior_c").cast(i64),
+            "incidents_recent": total("incidents_recent").cast(i32),
+            "incidents_prior": total("incidents_prior").cast(i32),
+            **{f"flag_{name}": total(f"flag_{name}") > 0 for name in SCORABLE_FLAGS},
+        }
+
+    marks = {"_in": inside, "_has_victim": has_victim, "_is_partner": is_partner}
+
     def summarise(chunk: pl.DataFrame) -> pl.DataFrame:
         return (
             chunk.lazy()
             .with_columns(
-                _in=inside,
-                _has_victim=has_victim,
-                _is_partner=is_partner,
+                **marks,
                 _new_pair=(before >= 2).fill_null(True),
                 _last=(after >= (1 << 32)).fill_null(True),
                 _g=(before >= (1 << 32)).fill_null(True).cast(i64).cum_sum(),
@@ -437,22 +465,24 @@ def _per_person(
             # that at the previous perpetrator's last row, modulo 2**64, so the sums may wrap.
             .with_columns([(pl.col(w) - pl.col(w).shift(1).fill_null(0)).alias(w) for w in words])
             .select(
-                _p=pl.col("_k") // pl.lit(1 << 32, u64),
-                frequency=total("frequency").cast(i32),
-                recency_days=((1 << 24) - 1 - (pl.col("_m_newest") - g * (1 << 24))).cast(i32),
-                _first_age=(pl.col("_m_oldest") - g * (1 << 24) - 1).cast(i32),
-                _sum_age=total("_sum_age").cast(i64),
-                _harm_sum_c=total("_harm_sum_c").cast(i64),
-                _harm_max_c=pl.col("_m_harm") - g * (1 << 33),
-                harm_unknown=total("harm_unknown").cast(i32),
-                victims=total("victims").cast(i32),
-                partner_victims=total("partner_victims").cast(i32),
-                _harm_recent_c=total("_harm_recent_c").cast(i64),
-                _harm_prior_c=total("_harm_prior_c").cast(i64),
-                incidents_recent=total("incidents_recent").cast(i32),
-                incidents_prior=total("incidents_prior").cast(i32),
-                **{f"flag_{name}": total(f"flag_{name}") > 0 for name in SCORABLE_FLAGS},
+                **measures(
+                    total,
+                    newest=(1 << 24) - 1 - (pl.col("_m_newest") - g * (1 << 24)),
+                    oldest=pl.col("_m_oldest") - g * (1 << 24) - 1,
+                    harm_max=pl.col("_m_harm") - g * (1 << 33),
+                )
             )
+            .filter(pl.col("frequency") > 0)
+            .collect()
+        )
+
+    own_value = {name: value.cast(u64) for name, value, _ in totals}
+
+    def summarise_singles(rows: pl.DataFrame) -> pl.DataFrame:
+        return (
+            rows.lazy()
+            .with_columns(**marks, _new_pair=pl.lit(True))
+            .select(**measures(own_value.__getitem__, newest=a, oldest=a, harm_max=inside_only(h)))
             .filter(pl.col("frequency") > 0)
             .collect()
         )
@@ -471,7 +501,9 @@ def _per_person(
         for begin, end in zip(cuts, cuts[1:], strict=False)
         if end > begin
     ]
-    del keyed
+    if singles.height:
+        parts.append(summarise_singles(singles))
+    del keyed, singles
     per_person = pl.concat(parts) if parts else summarise(pl.DataFrame(schema=_KEYED_SCHEMA))
     refs = references(per_person.get_column("_p")).alias("perpetrator_ref")
     return per_person.select(pl.lit(refs), pl.exclude("_p"))
