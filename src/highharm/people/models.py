@@ -16,7 +16,10 @@ class Person(models.Model):
         OTHER = "X", "Other"
         UNKNOWN = "U", "Unknown"
 
-    reference = models.CharField(max_length=40, unique=True, help_text="The RMS nominal reference")
+    # Unique through the constraint in Meta, not unique=True: on PostgreSQL a unique field
+    # also gets a second, LIKE-pattern index that no query uses and that every import of
+    # new persons has to maintain (docs/performance.md, "Import").
+    reference = models.CharField(max_length=40, help_text="The RMS nominal reference")
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
@@ -30,6 +33,9 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name", "reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["reference"], name="people_person_reference_unique")
+        ]
         indexes = [models.Index(fields=["family_name", "given_name"])]
 
     def __str__(self) -> str:
@@ -67,10 +73,16 @@ class Relationship(models.Model):
         OTHER = "other", "Other"
         UNKNOWN = "unknown", "Unknown"
 
-    perpetrator = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="victim_links")
+    # No single-column index on perpetrator: the unique (perpetrator, victim) index below
+    # serves every lookup by perpetrator, and one index fewer makes importing links faster.
+    perpetrator = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="victim_links", db_index=False
+    )
     victim = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="perpetrator_links")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.UNKNOWN)
-    history = HistoricalRecords()
+    # History rows are looked up by link id and date; no query looks them up by person, so
+    # the copies of the two person keys need no index (each would slow every import).
+    history = HistoricalRecords(no_db_index=["perpetrator", "victim"])
 
     class Meta:
         constraints = [
