@@ -187,7 +187,7 @@ def _codes(series: pl.Series, limit: int) -> tuple[pl.Series, Callable[[pl.Serie
     dtype = series.dtype
     if dtype.is_integer() and series.len() > series.null_count():
         if 0 <= series.min() and series.max() < limit:
-            return series.cast(pl.UInt64), lambda codes: codes.cast(dtype)
+            return series, lambda codes: codes.cast(dtype)
     if isinstance(dtype, pl.Categorical | pl.Enum):
         categorical = series
     else:
@@ -201,7 +201,7 @@ def _codes(series: pl.Series, limit: int) -> tuple[pl.Series, Callable[[pl.Serie
             return references
         return references.cast(pl.String).cast(dtype)
 
-    return physical.cast(pl.UInt64), decode
+    return physical, decode
 
 
 def _lanes(
@@ -321,7 +321,7 @@ def _per_person(
         ]
     ).cast(pl.UInt8)
     perp, references = _codes(df.get_column("perpetrator_ref"), _PERP_LIMIT)
-    victim = _codes(df.get_column("victim_ref"), _VICTIM_LIMIT)[0].fill_null(_VICTIM_LIMIT)
+    victim = _codes(df.get_column("victim_ref"), _VICTIM_LIMIT)[0]
     outside = (pl.col("_a") >= window_days).cast(u64)
     dates = df.get_column("occurred_on")
     needs_filter = bool(dates.len()) and not (
@@ -333,8 +333,8 @@ def _per_person(
             _a=age,
             _h=(pl.col("harm_days").cast(pl.Float64) * 100).round().cast(i64).fill_null(0),
             _bits=flag_bits,
-            _p=pl.lit(perp),
-            _v=pl.lit(victim),
+            _p=pl.lit(perp).cast(u64),
+            _v=pl.lit(victim).cast(u64).fill_null(_VICTIM_LIMIT),
             _partner=partner,
         )
         .filter((pl.col("_a") >= 0) & (pl.col("_a") < lookback) if needs_filter else pl.lit(True))
