@@ -187,3 +187,32 @@ def test_it_gives_the_same_result_in_slices(force, rows_per_slice):
     finally:
         engine.CHUNK_ROWS = saved
     assert sliced.equals(whole)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(forces(), st.integers(min_value=0, max_value=12))
+def test_the_top_n_are_the_first_n_of_the_whole_ranking(force, top):
+    # With `top`, only the rows that can reach the top are sorted; ties at the cut included.
+    config, window, rows = force
+    whole = score(frame(rows), as_of=AS_OF, config=config, window_days=window)
+    assert score(frame(rows), as_of=AS_OF, config=config, window_days=window, top=top).equals(
+        whole.head(top)
+    )
+
+
+def test_the_top_n_cut_through_a_tie_keeps_the_reference_order():
+    config = load_config("src/highharm/data/scoring.toml")
+    same = {
+        "victim_ref": None,
+        "occurred_on": AS_OF - dt.timedelta(days=20),
+        "category": "other",
+        "harm_days": 10.0,
+        "relationship": "family",
+        **dict.fromkeys(("domestic", "stalking", "sexual", "strangulation", "weapon"), False),
+        "breach": False,
+    }
+    rows = [{"perpetrator_ref": f"T{i:02d}", **same} for i in (7, 3, 9, 0, 5, 1, 8, 2, 6, 4)]
+    rows.append({**rows[0], "perpetrator_ref": "HIGH", "harm_days": 900.0})
+    got = score(frame(rows), as_of=AS_OF, config=config, top=4)
+    assert got.get_column("perpetrator_ref").to_list() == ["HIGH", "T00", "T01", "T02"]
+    assert got.get_column("rank").to_list() == [1, 2, 3, 4]

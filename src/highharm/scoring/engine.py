@@ -783,9 +783,10 @@ def _order(
     config: ScoringConfig,
     window: int,
     full: bool = False,
+    top: int | None = None,
 ) -> tuple[pl.DataFrame, pl.Series]:
     """The raw measures with their priority score (with `full`, every derived measure and
-    point as well), and the row positions in rank order."""
+    point as well), and the row positions in rank order (with `top`, of the first `top`)."""
     raw = _per_person(
         incidents,
         as_of=as_of,
@@ -816,6 +817,21 @@ def _order(
             + ((1 << 38) - 1 - pl.col("_harm_sum_c")).cast(pl.UInt64) * (1 << 12)
             + pl.col("recency_days").cast(pl.UInt64)
         ).alias("_key")
+        if top is not None and 0 < top < raw.height:
+            # Only the rows whose key is at most the top-th smallest can be in the top
+            # (with everyone tied with the last of them); only those are sorted.
+            keys = raw.select(key).to_series()
+            within = pl.lit(keys <= keys.bottom_k(top).max())
+            del keys
+            index = pl.int_range(0, pl.len(), dtype=pl.get_index_type())
+            positions = (
+                raw.select(
+                    index.filter(within).sort_by(key.filter(within), reference.filter(within))
+                )
+                .to_series()
+                .head(top)
+            )
+            return (raw if full else raw.drop("priority_score")), positions
         order = pl.arg_sort_by(key, reference)
     else:
         order = pl.arg_sort_by(
@@ -892,7 +908,7 @@ def score(
     only the first `top` ranks are kept, and only they get a sentence.
     """
     window = window_days or config.window_days
-    raw, positions = _order(incidents, as_of=as_of, config=config, window=window)
+    raw, positions = _order(incidents, as_of=as_of, config=config, window=window, top=top)
     if top is not None:
         positions = positions.head(top)
     # Move the narrow raw measures into rank order, then work out the rest in place.
