@@ -307,19 +307,20 @@ def _per_person(
         return pl.col(column) if textual else pl.col(column).cast(pl.String)
 
     partner = text("relationship").is_in(list(serial_relationships)).fill_null(False)
+    u8 = pl.UInt8
+
+    def bit(present: pl.Expr, value: int) -> pl.Expr:
+        return present.fill_null(False).cast(u8) * pl.lit(value, u8)
+
     flag_bits = pl.sum_horizontal(
-        [
-            pl.when((text("category") == "coercive_control").fill_null(False))
-            .then(FLAG_BITS["coercive_control"])
-            .otherwise(0),
-            *[
-                pl.col(name).fill_null(False).cast(pl.Int64) * FLAG_BITS[name]
-                for name in SCORABLE_FLAGS
-                if name != "coercive_control"
-            ],
-            pl.col("harm_days").is_null().cast(pl.Int64) * UNKNOWN_HARM_BIT,
-        ]
-    ).cast(pl.UInt8)
+        bit(text("category") == "coercive_control", FLAG_BITS["coercive_control"]),
+        *[
+            bit(pl.col(name), FLAG_BITS[name])
+            for name in SCORABLE_FLAGS
+            if name != "coercive_control"
+        ],
+        bit(pl.col("harm_days").is_null(), UNKNOWN_HARM_BIT),
+    )
     perp, references = _codes(df.get_column("perpetrator_ref"), _PERP_LIMIT)
     victim = _codes(df.get_column("victim_ref"), _VICTIM_LIMIT)[0]
     outside = (pl.col("_a") >= window_days).cast(u64)
