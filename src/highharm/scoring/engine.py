@@ -451,7 +451,7 @@ def _per_person(
 
     marks = {"_in": inside, "_has_victim": has_victim, "_is_partner": is_partner}
 
-    def summarise(chunk: pl.DataFrame) -> pl.DataFrame:
+    def summarise(chunk: pl.DataFrame) -> pl.LazyFrame:
         return (
             chunk.lazy()
             .with_columns(
@@ -474,18 +474,16 @@ def _per_person(
                 )
             )
             .filter(pl.col("frequency") > 0)
-            .collect()
         )
 
     own_value = {name: value.cast(u64) for name, value, _ in totals}
 
-    def summarise_singles(rows: pl.DataFrame) -> pl.DataFrame:
+    def summarise_singles(rows: pl.DataFrame) -> pl.LazyFrame:
         return (
             rows.lazy()
             .with_columns(**marks, _new_pair=pl.lit(True))
             .select(**measures(own_value.__getitem__, newest=a, oldest=a, harm_max=inside_only(h)))
             .filter(pl.col("frequency") > 0)
-            .collect()
         )
 
     # In slices of about CHUNK_ROWS incidents that end at a perpetrator's last incident:
@@ -504,8 +502,11 @@ def _per_person(
     ]
     if singles.height:
         parts.append(summarise_singles(singles))
+    if not parts:
+        parts.append(summarise(pl.DataFrame(schema=_KEYED_SCHEMA)))
+    # The slices and the single-incident rows are independent: worked out side by side.
+    per_person = pl.concat(pl.collect_all(parts))
     del keyed, singles
-    per_person = pl.concat(parts) if parts else summarise(pl.DataFrame(schema=_KEYED_SCHEMA))
     refs = references(per_person.get_column("_p")).alias("perpetrator_ref")
     return per_person.select(pl.lit(refs), pl.exclude("_p"))
 
