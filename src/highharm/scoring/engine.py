@@ -407,10 +407,14 @@ def _per_person(
         ("harm_unknown", flag("unknown"), busiest),
         *[(f"flag_{name}", flag(name), busiest) for name in SCORABLE_FLAGS],
         ("_sum_age", inside_only(a), busiest * lookback),
-        ("_harm_sum_c", inside_only(h), busiest * max(high, 1)),
         ("_harm_recent_c", pl.when(recent).then(h).otherwise(0), busiest * max(high, 1)),
         ("_harm_prior_c", pl.when(prior).then(h).otherwise(0), busiest * max(high, 1)),
     ]
+    # When the window is exactly the two escalation periods (the default), every incident
+    # in it is in one of them, so the harm in the window is their sum: one total fewer.
+    periods_fill_window = window_days == 2 * period_days
+    if not periods_fill_window:
+        totals.append(("_harm_sum_c", inside_only(h), busiest * max(high, 1)))
     words, lanes = _lanes(totals)
     # g numbers the perpetrators 1, 2, ... in sorted order; g * 2**s + value has a running
     # maximum that restarts with each perpetrator, so it reads off a per-person maximum.
@@ -437,7 +441,11 @@ def _per_person(
             "recency_days": newest.cast(i32),
             "_first_age": oldest.cast(i32),
             "_sum_age": total("_sum_age").cast(i64),
-            "_harm_sum_c": total("_harm_sum_c").cast(i64),
+            "_harm_sum_c": (
+                total("_harm_recent_c").cast(i64) + total("_harm_prior_c").cast(i64)
+                if periods_fill_window
+                else total("_harm_sum_c").cast(i64)
+            ),
             "_harm_max_c": harm_max.cast(i64),
             "harm_unknown": total("harm_unknown").cast(i32),
             "victims": total("victims").cast(i32),
