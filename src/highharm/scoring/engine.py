@@ -278,9 +278,10 @@ def _per_person(
     How (docs/scoring.md, "How the engine computes"): each incident gets one sort key,
     a whole number made of (perpetrator, outside the window, victim, not a partner).
     One sort by it puts every perpetrator's incidents together, and each victim's
-    together inside them. Every measure is then a running sum or a running maximum
-    over the sorted rows, read off at each perpetrator's last row: no hash table per
-    perpetrator and no Python per row.
+    together inside them. A perpetrator with one incident is measured from that row;
+    for the others every measure is a running sum or a running maximum over the sorted
+    rows, read off at each perpetrator's last row: no hash table per perpetrator and no
+    Python per row.
     """
     if window_days < 1 or period_days < 1:
         raise ValueError("window_days and period_days must be at least 1")
@@ -495,7 +496,7 @@ def _per_person(
         )
 
     # In slices of about CHUNK_ROWS incidents that end at a perpetrator's last incident:
-    # the running sums restart in each slice, so memory stays bounded and hot in cache.
+    # the running sums restart in each slice, so the slices are independent.
     cuts = [0]
     if keyed.height > CHUNK_ROWS:
         for target in range(CHUNK_ROWS, keyed.height, CHUNK_ROWS):
