@@ -324,7 +324,11 @@ def pandas_scores(df, *, as_of: dt.date, config, window: int):
         ascending=[False, False, True, True],
         kind="stable",
     )
-    g["rank"] = np.arange(1, len(g) + 1)
+    # Competition ranking: a rank starts where (score, harm, recency) changes.
+    key = g[["priority_score", "harm_sum_c", "recency_days"]].to_numpy()
+    starts = np.ones(len(g), dtype=bool)
+    starts[1:] = (key[1:] != key[:-1]).any(axis=1)
+    g["rank"] = np.maximum.accumulate(np.where(starts, np.arange(1, len(g) + 1), 0))
     for column in ("harm_sum", "harm_max", "harm_recent", "harm_prior"):
         g[column] = g[f"{column}_c"] / 100
     return g

@@ -163,8 +163,13 @@ def reference_scores(rows: list[dict], *, as_of: dt.date, config, window_days: i
             m["perpetrator_ref"],
         )
     )
-    for i, m in enumerate(out, start=1):
-        m["rank"] = i
+    # Competition ranking: one more than the number of people strictly ahead on
+    # (score, harm, recency); people equal on all three share it.
+    for m in out:
+        key = (-m["priority_score"], -m["harm_sum_h"], m["recency_days"])
+        m["rank"] = 1 + sum(
+            1 for o in out if (-o["priority_score"], -o["harm_sum_h"], o["recency_days"]) < key
+        )
     return out
 
 

@@ -13,7 +13,7 @@ from highharm.accounts.permissions import Role
 from highharm.audit.models import AccessLog
 from highharm.people.models import Person
 from highharm.records.models import Incident
-from highharm.scoring.models import ScoreRun
+from highharm.scoring.models import PerpetratorScore, ScoreRun
 
 URL = "/candidates/"
 
@@ -180,3 +180,22 @@ def test_it_reads_a_stored_run_in_a_fixed_number_of_queries(
     client = client_for(Role.OFFENDER_MANAGER)
     with django_assert_max_num_queries(25):
         assert client.get(URL).status_code == 200
+
+
+def test_people_equal_on_score_harm_and_recency_share_a_rank_listed_by_reference(
+    client_for, catalogue, db
+):
+    # Three people with one identical incident each, one with a graver one.
+    for ref in ("T3", "T1", "T2"):
+        add_incident(
+            Person.objects.create(reference=ref), f"CR{ref}", dt.date(2026, 2, 1), catalogue["CA"]
+        )
+    add_incident(
+        Person.objects.create(reference="T9"), "CRT9", dt.date(2026, 2, 1), catalogue["ABH"]
+    )
+    store("2026-03-01")
+    ranks = list(PerpetratorScore.objects.values_list("person__reference", "rank"))
+    assert ranks == [("T9", 1), ("T1", 2), ("T2", 2), ("T3", 2)]
+    body = client_for(Role.OFFENDER_MANAGER).get(URL).content.decode()
+    assert body.index(">T1<") < body.index(">T2<") < body.index(">T3<")
+    assert body.count('<span class="govuk-body-s">joint</span>') == 3

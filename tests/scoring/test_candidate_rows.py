@@ -17,6 +17,7 @@ def _row(**overrides):
         "name": "Pete Perp",
         "previous_rank": None,
         "new_in_top": False,
+        "joint": False,
         "priority_score": 83,
         "explanation": "Recency 30 + Frequency 20",
         "flag_labels": [],
@@ -107,3 +108,13 @@ def test_rows_keep_their_order():
     )
     assert [c[0] for c in _cells(html)] == ["1", "2"]
     assert html.index("A1") < html.index("B2")
+
+
+def test_a_shared_rank_says_joint():
+    html = candidate_rows_html(
+        [_row(joint=True, previous_rank=9)], top_n=50, refer_url="", csrf_token=""
+    )
+    [cells] = _cells(html)
+    assert cells[0] == (
+        '7<br><span class="govuk-body-s">joint</span><br><span class="govuk-body-s">was 9</span>'
+    )

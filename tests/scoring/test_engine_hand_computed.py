@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from highharm.scoring.config import load_config
-from highharm.scoring.engine import score
+from highharm.scoring.engine import rank, score
 from tests.scoring.helpers import frame, incident
 
 CONFIG = load_config("src/highharm/data/scoring.toml")
@@ -102,7 +102,7 @@ def test_it_ignores_incidents_after_the_as_of_date():
     assert out.get_column("perpetrator_ref").to_list() == ["P2"]
 
 
-def test_it_breaks_ties_on_harm_then_recency_then_reference():
+def test_it_breaks_ties_on_harm_then_recency_and_equals_share_a_rank():
     rows = [
         # Same points (frequency 1, victims 1, recency <= 28: 15; harm band >= 28: 5)...
         incident("B", D(2026, 2, 20), harm=30.0),
@@ -113,7 +113,12 @@ def test_it_breaks_ties_on_harm_then_recency_then_reference():
     out = score(frame(rows), as_of=AS_OF, config=CONFIG)
     assert out.get_column("priority_score").unique().to_list() == [20]
     assert out.get_column("perpetrator_ref").to_list() == ["D", "C", "A", "B"]
-    assert out.get_column("rank").to_list() == [1, 2, 3, 4]
+    # A and B are equal on score, harm and recency: joint third, listed by reference.
+    assert out.get_column("rank").to_list() == [1, 2, 3, 3]
+    # Every row carries the same rank when the rows are left where they are.
+    ranked = rank(frame(rows), as_of=AS_OF, config=CONFIG)
+    by_ref = dict(zip(ranked.get_column("perpetrator_ref"), ranked.get_column("rank"), strict=True))
+    assert by_ref == {"D": 1, "C": 2, "A": 3, "B": 3}
 
 
 def test_it_rounds_the_gap_trend_half_away_from_zero():

@@ -191,16 +191,17 @@ def test_it_gives_the_same_result_in_slices(force, rows_per_slice):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(forces(), st.integers(min_value=0, max_value=12))
-def test_the_top_n_are_the_first_n_of_the_whole_ranking(force, top):
-    # With `top`, only the rows that can reach the top are sorted; ties at the cut included.
+def test_the_top_n_are_ranks_1_to_n_of_the_whole_ranking(force, top):
+    # With `top`, only the rows that can reach the top are sorted: ranks 1 to `top`, with
+    # everyone who shares the last of them.
     config, window, rows = force
     whole = score(frame(rows), as_of=AS_OF, config=config, window_days=window)
     assert score(frame(rows), as_of=AS_OF, config=config, window_days=window, top=top).equals(
-        whole.head(top)
+        whole.filter(pl.col("rank") <= top)
     )
 
 
-def test_the_top_n_cut_through_a_tie_keeps_the_reference_order():
+def test_the_top_n_takes_everyone_who_shares_rank_n_in_reference_order():
     config = load_config("src/highharm/data/scoring.toml")
     same = {
         "victim_ref": None,
@@ -214,5 +215,26 @@ def test_the_top_n_cut_through_a_tie_keeps_the_reference_order():
     rows = [{"perpetrator_ref": f"T{i:02d}", **same} for i in (7, 3, 9, 0, 5, 1, 8, 2, 6, 4)]
     rows.append({**rows[0], "perpetrator_ref": "HIGH", "harm_days": 900.0})
     got = score(frame(rows), as_of=AS_OF, config=config, top=4)
-    assert got.get_column("perpetrator_ref").to_list() == ["HIGH", "T00", "T01", "T02"]
-    assert got.get_column("rank").to_list() == [1, 2, 3, 4]
+    assert got.get_column("perpetrator_ref").to_list() == [
+        "HIGH",
+        *[f"T{i:02d}" for i in range(10)],
+    ]
+    assert got.get_column("rank").to_list() == [1] + [2] * 10
+    assert score(frame(rows), as_of=AS_OF, config=config, top=1).height == 1
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(forces())
+def test_rank_leaves_rows_in_place_with_the_ranks_the_list_gives(force):
+    from highharm.scoring.engine import finish, rank
+
+    config, window, rows = force
+    listed = score(frame(rows), as_of=AS_OF, config=config, window_days=window, explain=False)
+    ranked = finish(
+        rank(frame(rows), as_of=AS_OF, config=config, window_days=window),
+        as_of=AS_OF,
+        config=config,
+        window_days=window,
+        explain=False,
+    )
+    assert ranked.sort("perpetrator_ref").equals(listed.sort("perpetrator_ref"))

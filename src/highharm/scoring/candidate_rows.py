@@ -24,6 +24,7 @@ def candidate_rows_html(rows, *, top_n: int, refer_url: str, csrf_token: str) ->
     parts = []
     for row in rows:
         reference = escape(row.reference)
+        joint = '<br><span class="govuk-body-s">joint</span>' if row.joint else ""
         was = (
             f'<br><span class="govuk-body-s">was {row.previous_rank}</span>'
             if row.previous_rank
@@ -64,7 +65,7 @@ def candidate_rows_html(rows, *, top_n: int, refer_url: str, csrf_token: str) ->
         parts.append(
             '\n  <tr class="govuk-table__row">'
             '\n    <td class="govuk-table__cell govuk-table__cell--numeric">'
-            f"{row.rank}{was}</td>"
+            f"{row.rank}{joint}{was}</td>"
             '\n    <td class="govuk-table__cell">'
             f'\n      <a class="govuk-link" href="{href}">{reference}</a><br>{escape(row.name)}'
             f"\n      {new_tag if row.new_in_top else ''}"

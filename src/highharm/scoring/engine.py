@@ -782,9 +782,9 @@ RANK_ORDER = [
     ("priority_score", True),
     ("harm_sum", True),
     ("recency_days", False),
-    ("perpetrator_ref", False),
 ]
-"""Ties on score go to more harm, then the more recent, then the reference (deterministic)."""
+"""Ties on score go to more harm, then the more recent. People equal on all three share a
+rank (competition ranking: 1, 2, 2, 4) and are listed by reference."""
 
 
 def _order(
@@ -794,10 +794,16 @@ def _order(
     config: ScoringConfig,
     window: int,
     full: bool = False,
+    listed: bool = True,
     top: int | None = None,
-) -> tuple[pl.DataFrame, pl.Series]:
+) -> tuple[pl.DataFrame, pl.Series, pl.Series]:
     """The raw measures with their priority score (with `full`, every derived measure and
-    point as well), and the row positions in rank order (with `top`, of the first `top`)."""
+    point as well), the row positions in rank order, and the rank at each position.
+
+    With `listed`, people who share a rank are in order of reference (the order of the
+    list); without it, in no particular order (enough for the ranks, and cheaper). With
+    `top`, only the positions of ranks 1 to `top` (more than `top` rows when a rank is
+    shared at the end)."""
     raw = _per_person(
         incidents,
         as_of=as_of,
@@ -811,9 +817,8 @@ def _order(
         raw = raw.hstack(
             award_points(_derive(raw, as_of=as_of), config).select("priority_score").collect()
         )
-    # One narrow sort of (score, harm, recency, reference). The first three fit one whole
-    # number (score 13 bits, harm 38, recency 12), which sorts much faster than three
-    # columns; the reference, as text, breaks exact ties.
+    # (score, harm, recency) fit one whole number (score 13 bits, harm 38, recency 12),
+    # which sorts much faster than three columns.
     fits = (
         config.max_score < 1 << 13
         and (raw.height == 0 or raw.get_column("_harm_sum_c").max() < 1 << 38)
@@ -823,36 +828,41 @@ def _order(
     if isinstance(raw.schema["perpetrator_ref"], pl.Categorical | pl.Enum):
         reference = reference.cast(pl.String)  # compares faster than categorical
     if fits:
-        key = (
-            (pl.lit((1 << 13) - 1, pl.Int64) - pl.col("priority_score")).cast(pl.UInt64) * (1 << 50)
-            + ((1 << 38) - 1 - pl.col("_harm_sum_c")).cast(pl.UInt64) * (1 << 12)
-            + pl.col("recency_days").cast(pl.UInt64)
-        ).alias("_key")
-        if top is not None and 0 < top < raw.height:
-            # Only the rows whose key is at most the top-th smallest can be in the top
-            # (with everyone tied with the last of them); only those are sorted.
-            keys = raw.select(key).to_series()
-            within = pl.lit(keys <= keys.bottom_k(top).max())
-            del keys
-            index = pl.int_range(0, pl.len(), dtype=pl.get_index_type())
-            positions = (
-                raw.select(
-                    index.filter(within).sort_by(key.filter(within), reference.filter(within))
-                )
-                .to_series()
-                .head(top)
+        keys = [
+            (
+                (pl.lit((1 << 13) - 1, pl.Int64) - pl.col("priority_score")).cast(pl.UInt64)
+                * (1 << 50)
+                + ((1 << 38) - 1 - pl.col("_harm_sum_c")).cast(pl.UInt64) * (1 << 12)
+                + pl.col("recency_days").cast(pl.UInt64)
             )
-            return (raw if full else raw.drop("priority_score")), positions
-        order = pl.arg_sort_by(key, reference)
+        ]
+        descending = [False]
     else:
-        order = pl.arg_sort_by(
-            "priority_score",
-            "_harm_sum_c",
-            "recency_days",
-            reference,
-            descending=[True, True, False, False],
-        )
-    return (raw if full else raw.drop("priority_score")), raw.select(order).to_series()
+        keys = [pl.col("priority_score"), pl.col("_harm_sum_c"), pl.col("recency_days")]
+        descending = [True, True, False]
+    rows, positions = raw, None
+    if top is not None and 0 < top < raw.height and fits:
+        # Only the rows whose key is at most the top-th smallest have ranks 1 to `top`.
+        key = raw.select(keys[0]).to_series()
+        rows = raw.select(
+            keys[0].alias("_key"), reference, _i=pl.int_range(0, pl.len(), dtype=pl.UInt32)
+        ).filter(pl.lit(key <= key.bottom_k(top).max()))
+        keys, reference = [pl.col("_key")], pl.col("perpetrator_ref")
+        positions = rows.get_column("_i")
+    elif top is not None and top <= 0:
+        rows = raw.head(0)
+    by = [*keys, reference] if listed else keys
+    order = rows.select(pl.arg_sort_by(by, descending=[*descending, False][: len(by)])).to_series()
+    positions = order if positions is None else positions.gather(order)
+    # A rank starts wherever the key changes; everyone after shares it until the next.
+    in_order = rows.select([k.alias(f"_k{n}") for n, k in enumerate(keys)])[order]
+    changed = pl.any_horizontal(
+        (pl.col(c) != pl.col(c).shift(1)).fill_null(True) for c in in_order.columns
+    )
+    ranks = in_order.select(
+        pl.when(changed).then(pl.int_range(1, pl.len() + 1, dtype=pl.Int32)).otherwise(0).cum_max()
+    ).to_series()
+    return (raw if full else raw.drop("priority_score")), positions, ranks
 
 
 def rank(
@@ -863,16 +873,16 @@ def rank(
     window_days: int | None = None,
 ) -> pl.DataFrame:
     """Every perpetrator with an incident in the window: measures, points, priority score
-    and rank (1 = highest). The rows are left where they are (`rank` gives the order;
-    `score` returns them in order). Columns starting with `_` are working values that
-    `finish` needs for the explanation."""
+    and rank (1 = highest; people equal on score, harm and recency share a rank). The rows
+    are left where they are (`score` returns them in order). Columns starting with `_` are
+    working values that `finish` needs for the explanation."""
     window = window_days or config.window_days
     # Measures, points and score are worked out once, for every row, before the ranking sort.
-    scored, positions = _order(incidents, as_of=as_of, config=config, window=window, full=True)
-    ranks = pl.zeros(scored.height, pl.Int32, eager=True).scatter(
-        positions, pl.int_range(1, scored.height + 1, dtype=pl.Int32, eager=True)
+    scored, positions, ranks = _order(
+        incidents, as_of=as_of, config=config, window=window, full=True, listed=False
     )
-    return scored.with_columns(rank=ranks)
+    by_row = pl.zeros(scored.height, pl.Int32, eager=True).scatter(positions, ranks)
+    return scored.with_columns(rank=by_row)
 
 
 def finish(
@@ -915,15 +925,14 @@ def score(
 ) -> pl.DataFrame:
     """Score, rank and explain every perpetrator with an incident in the window.
 
-    Returns OUTPUT_COLUMNS, one row per perpetrator, best first (rank 1). With `top`,
-    only the first `top` ranks are kept, and only they get a sentence.
+    Returns OUTPUT_COLUMNS, one row per perpetrator, best first (rank 1), people who
+    share a rank in order of reference. With `top`, only ranks 1 to `top` are kept (every
+    one who shares the last of them included), and only they get a sentence.
     """
     window = window_days or config.window_days
-    raw, positions = _order(incidents, as_of=as_of, config=config, window=window, top=top)
-    if top is not None:
-        positions = positions.head(top)
+    raw, positions, ranks = _order(incidents, as_of=as_of, config=config, window=window, top=top)
     # Move the narrow raw measures into rank order, then work out the rest in place.
-    ordered = raw[positions].with_columns(rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int32))
+    ordered = raw[positions].with_columns(rank=ranks)
     del raw
     ranked = award_points(_derive(ordered, as_of=as_of), config).collect()
     del ordered

@@ -67,12 +67,14 @@ class PerpetratorScore(models.Model):
     explanation = models.TextField()
 
     class Meta:
-        ordering = ["run", "rank"]
+        # People equal on score, harm and recency share a rank; a run is stored in list
+        # order (rank, then reference), so the id keeps that order within a shared rank.
+        ordering = ["run", "rank", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "rank"], name="one_rank_per_run"),
             models.UniqueConstraint(fields=["run", "person"], name="one_score_per_person_per_run"),
         ]
         indexes = [
+            models.Index(fields=["run", "rank", "id"], name="scoring_score_run_rank"),
             models.Index(fields=["run", "priority_score"]),
             models.Index(fields=["person", "run"]),
         ]

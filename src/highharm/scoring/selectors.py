@@ -15,6 +15,7 @@ import polars as pl
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import DatabaseError, connection
+from django.db.models import Count
 from django.utils.module_loading import import_string
 
 from highharm.people.models import Person
@@ -184,7 +185,7 @@ def new_entrants(
         score
         for score in PerpetratorScore.objects.filter(run=run, rank__lte=top_n)
         .select_related("person")
-        .order_by("rank")
+        .order_by("rank", "id")
         if score.person_id not in before
     ]
 
@@ -268,6 +269,7 @@ class CandidateRow:
     last_incident_on: dt.date
     previous_rank: int | None = None
     new_in_top: bool = False
+    joint: bool = False  # someone else has the same rank (equal score, harm and recency)
     statuses: list[CandidateStatus] = field(default_factory=list)
 
 
@@ -322,9 +324,19 @@ def candidate_list(
             qs = qs.filter(**{f"flag_{flag}": True})
         if min_score is not None:
             qs = qs.filter(priority_score__gte=min_score)
-        paginator = Paginator(qs.select_related("person").order_by("rank"), per_page)
+        paginator = Paginator(qs.select_related("person").order_by("rank", "id"), per_page)
         page_obj = paginator.get_page(page)
         rows = [_row_from_score(s) for s in page_obj.object_list]
+        if rows:
+            shared = set(
+                PerpetratorScore.objects.filter(run=run, rank__in={r.rank for r in rows})
+                .values("rank")
+                .annotate(n=Count("id"))
+                .filter(n__gt=1)
+                .values_list("rank", flat=True)
+            )
+            for row in rows:
+                row.joint = row.rank in shared
         previous = previous_run(run)
         if previous is not None and rows:
             before = dict(
@@ -378,11 +390,17 @@ def _live_candidate_list(*, flags, min_score, page, per_page, top_n, today) -> C
     paginator = Paginator(range(scores.height), per_page)
     page_obj = paginator.get_page(page)
     window = scores.slice(page_obj.start_index() - 1, per_page) if scores.height else scores
+    shared = (
+        set(scores.filter(pl.col("rank").is_duplicated()).get_column("rank").to_list())
+        if scores.height
+        else set()
+    )
     refs = window.get_column("perpetrator_ref").to_list() if window.height else []
     people = {p.reference: p for p in Person.objects.filter(reference__in=refs)}
     rows = [
         CandidateRow(
             rank=r["rank"],
+            joint=r["rank"] in shared,
             reference=r["perpetrator_ref"],
             person=people.get(r["perpetrator_ref"]),
             priority_score=r["priority_score"],

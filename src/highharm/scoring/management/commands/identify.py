@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import polars as pl
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -217,7 +218,8 @@ class Command(BaseCommand):
         score_s = time.perf_counter() - scoring_started
         say(f"scored {scores.height:,} perpetrators in {score_s:.2f} s (read {read_s:.2f} s)")
 
-        output = scores.head(options["top"]) if options["top"] else scores
+        # Ranks 1 to N: everyone who shares the last of them is included.
+        output = scores.filter(pl.col("rank") <= options["top"]) if options["top"] else scores
         if options["out"]:
             text = output.write_json() if out_format == "json" else output.write_csv()
             Path(options["out"]).write_text(text, encoding="utf-8")
