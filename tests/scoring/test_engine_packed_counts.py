@@ -131,3 +131,22 @@ def test_running_sums_that_wrap_many_times_still_give_exact_totals():
     got = _check(rows)
     assert len(got) == 3000
     assert {g["harm_sum"] for g in got} == {2555.0 - k for k in range(7)}
+
+
+def test_harm_beyond_32_bits_still_totals_exactly():
+    # Two incidents of 20 million days: 4e9 hundredths, more than a 32-bit total holds.
+    rows = _all_flagged("Q1", 2, days_before=5)
+    for row in rows:
+        row["harm_days"] = 20_000_000.0
+    got = engine.score(frame(rows), as_of=AS_OF, config=CONFIG, explain=False).row(0, named=True)
+    assert got["frequency"] == 2
+    assert got["harm_max"] == 20_000_000.0 and got["harm_sum"] == 40_000_000.0
+    assert got["harm_recent"] == 40_000_000.0
+
+
+@pytest.mark.parametrize("harm", [-1.0, 43_000_000.0])
+def test_harm_outside_its_range_is_refused(harm):
+    rows = _all_flagged("P1", 1, days_before=3)
+    rows[0]["harm_days"] = harm
+    with pytest.raises(engine.ScoringInputError, match="harm_days must be between"):
+        engine.score(frame(rows), as_of=AS_OF, config=CONFIG)

@@ -168,12 +168,6 @@ _PERP_LIMIT = 1 << 32  # perpetrator codes take the top 32 bits of the sort key
 _VICTIM_LIMIT = (1 << 30) - 1  # victim codes 30 bits; the largest value means "no victim"
 _MAX_HARM_HUNDREDTHS = (1 << 32) - 1
 CHUNK_ROWS = 2_000_000
-_KEYED_SCHEMA = {
-    "_a": pl.Int32,
-    "_h": pl.Int64,
-    "_bits": pl.UInt8,
-    "_k": pl.UInt64,
-}
 
 
 def _codes(series: pl.Series, limit: int) -> tuple[pl.Series, Callable[[pl.Series], pl.Series]]:
@@ -329,17 +323,30 @@ def _per_person(
     needs_filter = bool(dates.len()) and not (
         as_of_day - lookback < _day_number(dates.min()) and _day_number(dates.max()) <= as_of_day
     )
+    kept = (pl.col("_a") >= 0) & (pl.col("_a") < lookback) if needs_filter else pl.lit(True)
+    hundredths = (pl.col("harm_days").cast(pl.Float64) * 100).round()
+    low, high = (
+        df.lazy()
+        .select(_a=age, _h=hundredths)
+        .filter(kept)
+        .select(pl.col("_h").min().alias("lo"), pl.col("_h").max().alias("hi"))
+        .collect()
+        .row(0)
+    )
+    low, high = int(low or 0), int(high or 0)
+    if low < 0 or high > _MAX_HARM_HUNDREDTHS:
+        raise ScoringInputError("harm_days must be between 0 and 42 million days")
     keyed = (
         df.lazy()
         .select(
             _a=age,
-            _h=(pl.col("harm_days").cast(pl.Float64) * 100).round().cast(i64).fill_null(0),
+            _h=hundredths.cast(pl.UInt32).fill_null(0),
             _bits=flag_bits,
             _p=pl.lit(perp).cast(u64),
             _v=pl.lit(victim).cast(u64).fill_null(_VICTIM_LIMIT),
             _partner=partner,
         )
-        .filter((pl.col("_a") >= 0) & (pl.col("_a") < lookback) if needs_filter else pl.lit(True))
+        .filter(kept)
         .select(
             pl.col("_a").cast(pl.Int32),
             "_h",
@@ -354,13 +361,6 @@ def _per_person(
         .collect()
     )
     del perp, victim
-    low = high = 0
-    if keyed.height:
-        low, high = keyed.select(
-            pl.col("_h").min().alias("lo"), pl.col("_h").max().alias("hi")
-        ).row(0)
-        if low < 0 or high > _MAX_HARM_HUNDREDTHS:
-            raise ScoringInputError("harm_days must be between 0 and 42 million days")
 
     # Neighbours in sorted order: a new perpetrator when the top 32 bits change, a new
     # (perpetrator, window, victim) when anything but the lowest bit changes.
@@ -369,7 +369,7 @@ def _per_person(
     inside = (pl.col("_k") & (1 << 31)) == 0
     has_victim = (pl.col("_k") & (_VICTIM_LIMIT * 2)) != _VICTIM_LIMIT * 2
     is_partner = (pl.col("_k") & 1) == 0
-    a, h, bits = pl.col("_a").cast(i64), pl.col("_h"), pl.col("_bits")
+    a, h, bits = pl.col("_a").cast(i64), pl.col("_h").cast(i64), pl.col("_bits")
     recent = pl.col("_a") < period_days
     prior = (pl.col("_a") >= period_days) & (pl.col("_a") < 2 * period_days)
     in_window = pl.col("_in")
@@ -433,6 +433,9 @@ def _per_person(
         value = pl.col(word) // pl.lit(1 << shift, u64)
         return value if shift + width == 64 else value % pl.lit(1 << width, u64)
 
+    # Harm in hundredths as 32-bit numbers when no perpetrator's total can exceed them.
+    harm_dtype = pl.Int32 if busiest * max(high, 1) < 1 << 31 else i64
+
     def measures(
         total: Callable[[str], pl.Expr], newest: pl.Expr, oldest: pl.Expr, harm_max: pl.Expr
     ) -> dict[str, pl.Expr]:
@@ -443,16 +446,16 @@ def _per_person(
             "_first_age": oldest.cast(i32),
             "_sum_age": total("_sum_age").cast(i64),
             "_harm_sum_c": (
-                total("_harm_recent_c").cast(i64) + total("_harm_prior_c").cast(i64)
+                total("_harm_recent_c") + total("_harm_prior_c")
                 if periods_fill_window
-                else total("_harm_sum_c").cast(i64)
-            ),
-            "_harm_max_c": harm_max.cast(i64),
+                else total("_harm_sum_c")
+            ).cast(harm_dtype),
+            "_harm_max_c": harm_max.cast(harm_dtype),
             "harm_unknown": total("harm_unknown").cast(i32),
             "victims": total("victims").cast(i32),
             "partner_victims": total("partner_victims").cast(i32),
-            "_harm_recent_c": total("_harm_recent_c").cast(i64),
-            "_harm_prior_c": total("_harm_prior_c").cast(i64),
+            "_harm_recent_c": total("_harm_recent_c").cast(harm_dtype),
+            "_harm_prior_c": total("_harm_prior_c").cast(harm_dtype),
             "incidents_recent": total("incidents_recent").cast(i32),
             "incidents_prior": total("incidents_prior").cast(i32),
             **{f"flag_{name}": total(f"flag_{name}") > 0 for name in SCORABLE_FLAGS},
@@ -509,10 +512,7 @@ def _per_person(
         for begin, end in zip(cuts, cuts[1:], strict=False)
         if end > begin
     ]
-    if singles.height:
-        parts.append(summarise_singles(singles))
-    if not parts:
-        parts.append(summarise(pl.DataFrame(schema=_KEYED_SCHEMA)))
+    parts.append(summarise_singles(singles))
     # The slices and the single-incident rows are independent: worked out side by side.
     per_person = pl.concat(pl.collect_all(parts))
     del keyed, singles
@@ -787,23 +787,16 @@ RANK_ORDER = [
 rank (competition ranking: 1, 2, 2, 4) and are listed by reference."""
 
 
-def _order(
+def _scored(
     incidents: pl.DataFrame | pl.LazyFrame,
     *,
     as_of: dt.date,
     config: ScoringConfig,
     window: int,
-    full: bool = False,
-    listed: bool = True,
-    top: int | None = None,
-) -> tuple[pl.DataFrame, pl.Series, pl.Series]:
+    full: bool,
+) -> pl.DataFrame:
     """The raw measures with their priority score (with `full`, every derived measure and
-    point as well), the row positions in rank order, and the rank at each position.
-
-    With `listed`, people who share a rank are in order of reference (the order of the
-    list); without it, in no particular order (enough for the ranks, and cheaper). With
-    `top`, only the positions of ranks 1 to `top` (more than `top` rows when a rank is
-    shared at the end)."""
+    point as well), one row per perpetrator."""
     raw = _per_person(
         incidents,
         as_of=as_of,
@@ -812,57 +805,70 @@ def _order(
         serial_relationships=config.serial_relationships,
     )
     if full:
-        raw = award_points(_derive(raw, as_of=as_of), config).collect()
-    else:
-        raw = raw.hstack(
-            award_points(_derive(raw, as_of=as_of), config).select("priority_score").collect()
-        )
-    # (score, harm, recency) fit one whole number (score 13 bits, harm 38, recency 12),
-    # which sorts much faster than three columns.
+        return award_points(_derive(raw, as_of=as_of), config).collect()
+    return raw.hstack(
+        award_points(_derive(raw, as_of=as_of), config).select("priority_score").collect()
+    )
+
+
+def _rank_keys(
+    scored: pl.DataFrame, *, config: ScoringConfig, window: int
+) -> tuple[list[pl.Expr], list[bool]]:
+    """The ranking keys, best first when sorted ascending by `descending`.
+
+    (score, harm, recency) fit one whole number (score 13 bits, harm 38, recency 12),
+    which sorts much faster than three columns; otherwise the three columns."""
     fits = (
         config.max_score < 1 << 13
-        and (raw.height == 0 or raw.get_column("_harm_sum_c").max() < 1 << 38)
+        and (scored.height == 0 or scored.get_column("_harm_sum_c").max() < 1 << 38)
         and window < 1 << 12
     )
-    reference = pl.col("perpetrator_ref")
-    if isinstance(raw.schema["perpetrator_ref"], pl.Categorical | pl.Enum):
-        reference = reference.cast(pl.String)  # compares faster than categorical
-    if fits:
-        keys = [
-            (
-                (pl.lit((1 << 13) - 1, pl.Int64) - pl.col("priority_score")).cast(pl.UInt64)
-                * (1 << 50)
-                + ((1 << 38) - 1 - pl.col("_harm_sum_c")).cast(pl.UInt64) * (1 << 12)
-                + pl.col("recency_days").cast(pl.UInt64)
-            )
-        ]
-        descending = [False]
-    else:
+    if not fits:
         keys = [pl.col("priority_score"), pl.col("_harm_sum_c"), pl.col("recency_days")]
-        descending = [True, True, False]
-    rows, positions = raw, None
-    if top is not None and 0 < top < raw.height and fits:
+        return keys, [True, True, False]
+    key = (
+        (pl.lit((1 << 13) - 1, pl.Int64) - pl.col("priority_score")).cast(pl.UInt64) * (1 << 50)
+        + ((1 << 38) - 1 - pl.col("_harm_sum_c")).cast(pl.UInt64) * (1 << 12)
+        + pl.col("recency_days").cast(pl.UInt64)
+    )
+    return [key], [False]
+
+
+def _listed(
+    scored: pl.DataFrame,
+    *,
+    config: ScoringConfig,
+    window: int,
+    top: int | None = None,
+) -> tuple[pl.Series, pl.Series]:
+    """The row positions in list order (rank, then reference) and the rank at each. With
+    `top`, only ranks 1 to `top` (more than `top` rows when a rank is shared at the end)."""
+    keys, descending = _rank_keys(scored, config=config, window=window)
+    reference = pl.col("perpetrator_ref")
+    if isinstance(scored.schema["perpetrator_ref"], pl.Categorical | pl.Enum):
+        reference = reference.cast(pl.String)  # compares faster than categorical
+    rows, positions = scored, None
+    if top is not None and top <= 0:
+        rows = scored.head(0)
+    elif top is not None and top < scored.height and len(keys) == 1:
         # Only the rows whose key is at most the top-th smallest have ranks 1 to `top`.
-        key = raw.select(keys[0]).to_series()
-        rows = raw.select(
+        key = scored.select(keys[0]).to_series()
+        rows = scored.select(
             keys[0].alias("_key"), reference, _i=pl.int_range(0, pl.len(), dtype=pl.UInt32)
         ).filter(pl.lit(key <= key.bottom_k(top).max()))
         keys, reference = [pl.col("_key")], pl.col("perpetrator_ref")
         positions = rows.get_column("_i")
-    elif top is not None and top <= 0:
-        rows = raw.head(0)
-    by = [*keys, reference] if listed else keys
-    order = rows.select(pl.arg_sort_by(by, descending=[*descending, False][: len(by)])).to_series()
-    positions = order if positions is None else positions.gather(order)
-    # A rank starts wherever the key changes; everyone after shares it until the next.
+    order = rows.select(pl.arg_sort_by([*keys, reference], descending=[*descending, False]))
+    order = order.to_series()
     in_order = rows.select([k.alias(f"_k{n}") for n, k in enumerate(keys)])[order]
+    # A rank starts wherever the key changes; everyone after shares it until the next.
     changed = pl.any_horizontal(
         (pl.col(c) != pl.col(c).shift(1)).fill_null(True) for c in in_order.columns
     )
     ranks = in_order.select(
         pl.when(changed).then(pl.int_range(1, pl.len() + 1, dtype=pl.Int32)).otherwise(0).cum_max()
     ).to_series()
-    return (raw if full else raw.drop("priority_score")), positions, ranks
+    return (order if positions is None else positions.gather(order)), ranks
 
 
 def rank(
@@ -877,12 +883,16 @@ def rank(
     are left where they are (`score` returns them in order). Columns starting with `_` are
     working values that `finish` needs for the explanation."""
     window = window_days or config.window_days
-    # Measures, points and score are worked out once, for every row, before the ranking sort.
-    scored, positions, ranks = _order(
-        incidents, as_of=as_of, config=config, window=window, full=True, listed=False
+    # Measures, points and score are worked out once, for every row, before the ranking.
+    scored = _scored(incidents, as_of=as_of, config=config, window=window, full=True)
+    keys, descending = _rank_keys(scored, config=config, window=window)
+    if len(keys) == 1:
+        # Competition ranking is the "min" rank of the key: one more than those ahead.
+        return scored.with_columns(rank=keys[0].rank("min").cast(pl.Int32))
+    positions, ranks = _listed(scored, config=config, window=window)
+    return scored.with_columns(
+        rank=pl.zeros(scored.height, pl.Int32, eager=True).scatter(positions, ranks)
     )
-    by_row = pl.zeros(scored.height, pl.Int32, eager=True).scatter(positions, ranks)
-    return scored.with_columns(rank=by_row)
 
 
 def finish(
@@ -930,7 +940,9 @@ def score(
     one who shares the last of them included), and only they get a sentence.
     """
     window = window_days or config.window_days
-    raw, positions, ranks = _order(incidents, as_of=as_of, config=config, window=window, top=top)
+    raw = _scored(incidents, as_of=as_of, config=config, window=window, full=False)
+    positions, ranks = _listed(raw, config=config, window=window, top=top)
+    raw = raw.drop("priority_score")
     # Move the narrow raw measures into rank order, then work out the rest in place.
     ordered = raw[positions].with_columns(rank=ranks)
     del raw
