@@ -87,7 +87,9 @@ class Command(BaseCommand):
             metavar="N",
             help="look-back window in days (default: the configuration's, 730)",
         )
-        parser.add_argument("--top", type=int, metavar="N", help="only the N highest ranks")
+        parser.add_argument(
+            "--top", type=int, metavar="N", help="only ranks 1 to N (all who share rank N)"
+        )
         parser.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
         parser.add_argument(
             "--format",
