@@ -437,28 +437,30 @@ def _per_person(
     harm_dtype = pl.Int32 if busiest * max(high, 1) < 1 << 31 else i64
 
     def measures(
-        total: Callable[[str], pl.Expr], newest: pl.Expr, oldest: pl.Expr, harm_max: pl.Expr
+        value_of: Callable[[str], pl.Expr], newest: pl.Expr, oldest: pl.Expr, harm_max: pl.Expr
     ) -> dict[str, pl.Expr]:
+        """The per-person columns, from each total's value (`value_of(name)`) and the
+        newest and oldest ages and the largest harm."""
         return {
             "_p": pl.col("_k") // pl.lit(1 << 32, u64),
-            "frequency": total("frequency").cast(i32),
+            "frequency": value_of("frequency").cast(i32),
             "recency_days": newest.cast(i32),
             "_first_age": oldest.cast(i32),
-            "_sum_age": total("_sum_age").cast(i64),
+            "_sum_age": value_of("_sum_age").cast(i64),
             "_harm_sum_c": (
-                total("_harm_recent_c") + total("_harm_prior_c")
+                value_of("_harm_recent_c") + value_of("_harm_prior_c")
                 if periods_fill_window
-                else total("_harm_sum_c")
+                else value_of("_harm_sum_c")
             ).cast(harm_dtype),
             "_harm_max_c": harm_max.cast(harm_dtype),
-            "harm_unknown": total("harm_unknown").cast(i32),
-            "victims": total("victims").cast(i32),
-            "partner_victims": total("partner_victims").cast(i32),
-            "_harm_recent_c": total("_harm_recent_c").cast(harm_dtype),
-            "_harm_prior_c": total("_harm_prior_c").cast(harm_dtype),
-            "incidents_recent": total("incidents_recent").cast(i32),
-            "incidents_prior": total("incidents_prior").cast(i32),
-            **{f"flag_{name}": total(f"flag_{name}") > 0 for name in SCORABLE_FLAGS},
+            "harm_unknown": value_of("harm_unknown").cast(i32),
+            "victims": value_of("victims").cast(i32),
+            "partner_victims": value_of("partner_victims").cast(i32),
+            "_harm_recent_c": value_of("_harm_recent_c").cast(harm_dtype),
+            "_harm_prior_c": value_of("_harm_prior_c").cast(harm_dtype),
+            "incidents_recent": value_of("incidents_recent").cast(i32),
+            "incidents_prior": value_of("incidents_prior").cast(i32),
+            **{f"flag_{name}": value_of(f"flag_{name}") > 0 for name in SCORABLE_FLAGS},
         }
 
     marks = {"_in": inside, "_has_victim": has_victim, "_is_partner": is_partner}
@@ -847,28 +849,28 @@ def _listed(
     reference = pl.col("perpetrator_ref")
     if isinstance(scored.schema["perpetrator_ref"], pl.Categorical | pl.Enum):
         reference = reference.cast(pl.String)  # compares faster than categorical
-    rows, positions = scored, None
+    # The keys, the reference and the row number, each worked out once.
+    key_names = [f"_k{n}" for n in range(len(keys))]
+    rows = scored.select(
+        *[k.alias(name) for k, name in zip(keys, key_names, strict=True)],
+        reference.alias("_ref"),
+        _i=pl.int_range(0, pl.len(), dtype=pl.UInt32),
+    )
     if top is not None and top <= 0:
-        rows = scored.head(0)
-    elif top is not None and top < scored.height and len(keys) == 1:
+        rows = rows.head(0)
+    elif top is not None and top < rows.height and len(keys) == 1:
         # Only the rows whose key is at most the top-th smallest have ranks 1 to `top`.
-        key = scored.select(keys[0]).to_series()
-        rows = scored.select(
-            keys[0].alias("_key"), reference, _i=pl.int_range(0, pl.len(), dtype=pl.UInt32)
-        ).filter(pl.lit(key <= key.bottom_k(top).max()))
-        keys, reference = [pl.col("_key")], pl.col("perpetrator_ref")
-        positions = rows.get_column("_i")
-    order = rows.select(pl.arg_sort_by([*keys, reference], descending=[*descending, False]))
-    order = order.to_series()
-    in_order = rows.select([k.alias(f"_k{n}") for n, k in enumerate(keys)])[order]
+        key = rows.get_column("_k0")
+        rows = rows.filter(key <= key.bottom_k(top).max())
+    rows = rows.sort([*key_names, "_ref"], descending=[*descending, False])
     # A rank starts wherever the key changes; everyone after shares it until the next.
     changed = pl.any_horizontal(
-        (pl.col(c) != pl.col(c).shift(1)).fill_null(True) for c in in_order.columns
+        (pl.col(c) != pl.col(c).shift(1)).fill_null(True) for c in key_names
     )
-    ranks = in_order.select(
+    ranks = rows.select(
         pl.when(changed).then(pl.int_range(1, pl.len() + 1, dtype=pl.Int32)).otherwise(0).cum_max()
     ).to_series()
-    return (order if positions is None else positions.gather(order)), ranks
+    return rows.get_column("_i"), ranks
 
 
 def rank(
