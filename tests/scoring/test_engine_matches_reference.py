@@ -229,6 +229,17 @@ def test_rank_leaves_rows_in_place_with_the_ranks_the_list_gives(force):
     from highharm.scoring.engine import finish, rank
 
     config, window, rows = force
+    # Three people with the same single incident: a shared rank in every example.
+    tie = {
+        "victim_ref": None,
+        "occurred_on": AS_OF,
+        "category": "other",
+        "harm_days": 1.0,
+        "relationship": "family",
+        **dict.fromkeys(("domestic", "stalking", "sexual", "strangulation", "weapon"), False),
+        "breach": False,
+    }
+    rows = [*rows, *({"perpetrator_ref": f"TIE-{c}", **tie} for c in "CAB")]
     listed = score(frame(rows), as_of=AS_OF, config=config, window_days=window, explain=False)
     ranked = finish(
         rank(frame(rows), as_of=AS_OF, config=config, window_days=window),
